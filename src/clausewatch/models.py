@@ -77,6 +77,20 @@ class Extracted:
 
 
 @dataclass(frozen=True)
+class Version:
+    """One distinct text of a document (one row of the `versions` table)."""
+
+    id: int | None  # None = not stored yet
+    document_id: str
+    captured_at: datetime  # UTC instant of the capture the text came from (real date for imports)
+    text: str  # display text
+    decision_hash: str  # sha256 of normalize.decision_text(text)
+    extractor_version: str = ""  # "" = imported text, not extracted by us
+    normalisation_version: str = ""
+    capture_sha256: str | None = None  # None = imported, no raw capture kept
+
+
+@dataclass(frozen=True)
 class Evidence:
     """The exact quote that supports one label: ``version_text[start:end] == quote``."""
 

@@ -1,0 +1,17 @@
+"""``clausewatch eval …``: score the clause extractor and the change engine against gold files."""
+
+from __future__ import annotations
+
+import click
+
+from .app import main
+
+
+@main.group("eval")
+def eval_group() -> None:
+    """Measure clausewatch against hand-labelled gold files.
+
+    \b
+    Example:
+      clausewatch eval clauses ../shared/gold/clauses-dev.jsonl --corpus ../shared/corpus
+    """
