@@ -39,12 +39,14 @@ class StoreError(ClausewatchError):
 class FetchError(ClausewatchError):
     """A capture failed; ``transient`` says whether retrying later may help."""
 
-    def __init__(self, reason: str, *, transient: bool = True, bot_block: bool = False, status: int | None = None):
+    def __init__(self, reason: str, *, transient: bool = True, bot_block: bool = False, status: int | None = None,
+                 retry_after: float | None = None):
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.bot_block = bot_block
         self.status = status
+        self.retry_after = retry_after  # seconds the server asked us to wait; None = it did not say
 
 
 class ExtractError(ClausewatchError):

@@ -1,0 +1,1 @@
+"""Fetchers: the edges that bring a document's raw bytes in (HTTP, browser, robots.txt)."""

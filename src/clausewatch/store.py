@@ -1,0 +1,326 @@
+"""The only module that touches SQLite (sqlite-utils, one file, WAL).
+
+Tables (readable with Datasette as they are):
+
+    migrations   name, applied_at                       which named migrations have run
+    documents    id, service, type, url, …, current_version_id, last_capture_sha256, etag, last_modified
+    captures     sha256 (key), size, data (zlib), content_type, status, final_url, headers, fetcher, fetched_at
+    checks       every attempt: document_id, started_at, duration_s, outcome, reason, status, final_url,
+                 fetcher, capture_sha256, version_id, consecutive_failures
+    versions     one row per distinct decision text of a document: display text, decision hash, dates,
+                 extractor + version, normalisation version, capture_sha256 (None for imports)
+    clauses      the AI clauses of each version (labels and evidence spans as JSON)
+
+Every record of one check is written in one transaction, so a process killed at any instant
+leaves either the whole check or none of it.  Schema changes are new entries at the end of
+``MIGRATIONS``; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from .errors import StoreError
+from .models import Capture, CheckResult, Clause, DocumentSpec, Evidence, Outcome, Version
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# --- migrations --------------------------------------------------------------------------------
+
+
+def _m001_core(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": str, "service": str, "type": str, "url": str, "fetcher": str, "tags": str,
+            "created_at": str, "current_version_id": int, "last_capture_sha256": str,
+            "etag": str, "last_modified": str, "last_good_words": int,
+        },
+        pk="id",
+    )
+    db["captures"].create(
+        {
+            "sha256": str, "size": int, "data": bytes, "content_type": str, "status": int, "final_url": str,
+            "headers": str, "fetcher": str, "fetched_at": str,
+        },
+        pk="sha256",
+    )
+    db["versions"].create(
+        {
+            "id": int, "document_id": str, "captured_at": str, "recorded_at": str, "text": str,
+            "decision_hash": str, "word_count": int, "title": str, "effective_date": str, "language": str,
+            "extractor": str, "extractor_version": str, "normalisation_version": str,
+            "capture_sha256": str, "source": str, "source_path": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["versions"].create_index(["document_id", "captured_at"])
+    db["versions"].create_index(["document_id", "decision_hash"])
+    db["checks"].create(
+        {
+            "id": int, "document_id": str, "started_at": str, "duration_s": float, "outcome": str,
+            "reason": str, "status": int, "final_url": str, "fetcher": str, "capture_sha256": str,
+            "version_id": int, "consecutive_failures": int,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["checks"].create_index(["document_id", "started_at"])
+    db["clauses"].create(
+        {
+            "id": int, "version_id": int, "passage_index": int, "start": int, "end": int, "text": str,
+            "labels": str, "evidence": str, "analysed": int, "note": str,
+        },
+        pk="id",
+        foreign_keys=[("version_id", "versions", "id")],
+    )
+    db["clauses"].create_index(["version_id"])
+
+
+# (name, function): applied in order, each once, each in its own transaction.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("001_core", _m001_core),
+]
+
+
+class Store:
+    """A clausewatch database.  Not shared between threads: open one per thread/process."""
+
+    def __init__(self, path: str | Path, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.path = Path(path)
+        self.now = now
+        try:
+            if self.path.parent and not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable at each checkpoint, fast
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a usable clausewatch database ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open ({exc.strerror})") from None
+
+    # -- plumbing --
+
+    def _migrate(self) -> None:
+        if "migrations" not in self.db.table_names():
+            self.db["migrations"].create({"name": str, "applied_at": str}, pk="name")
+        done = {row["name"] for row in self.db["migrations"].rows}
+        for name, apply in MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                apply(self.db)
+                self.db["migrations"].insert({"name": name, "applied_at": _iso(self.now())})
+
+    def transaction(self):
+        """``with store.transaction():`` — all or nothing; nested blocks become savepoints."""
+        return self.db.atomic()
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- documents --
+
+    def upsert_document(self, spec: DocumentSpec) -> None:
+        existing = self.document(spec.id)
+        row = {
+            "id": spec.id, "service": spec.service, "type": spec.type, "url": spec.url,
+            "fetcher": str(spec.fetcher), "tags": json.dumps(list(spec.tags)),
+        }
+        if existing is None:
+            row["created_at"] = _iso(self.now())
+            self.db["documents"].insert(row)
+        elif any(existing.get(k) != v for k, v in row.items()):
+            self.db["documents"].update(spec.id, row)
+
+    def document(self, document_id: str) -> dict | None:
+        rows = list(self.db.query("select * from documents where id = ?", [document_id]))
+        return rows[0] if rows else None
+
+    def documents(self) -> list[dict]:
+        return list(self.db.query("select * from documents order by service, type"))
+
+    def documents_of_service(self, service: str) -> list[dict]:
+        return list(self.db.query(
+            "select * from documents where service = ? collate nocase or id = ? order by type", [service, service]))
+
+    def set_validators(self, document_id: str, etag: str | None, last_modified: str | None) -> None:
+        self.db["documents"].update(document_id, {"etag": etag, "last_modified": last_modified})
+
+    # -- captures --
+
+    def add_capture(self, capture: Capture, sha256: str) -> None:
+        """Keep a raw capture, content-addressed and compressed; a second copy is a no-op."""
+        if self.db.execute("select 1 from captures where sha256 = ?", [sha256]).fetchone():
+            return
+        self.db["captures"].insert({
+            "sha256": sha256, "size": len(capture.body), "data": zlib.compress(capture.body, 6),
+            "content_type": capture.content_type, "status": capture.status, "final_url": capture.final_url,
+            "headers": json.dumps(capture.headers, sort_keys=True), "fetcher": capture.fetcher,
+            "fetched_at": _iso(capture.fetched_at),
+        })
+
+    def capture(self, sha256: str) -> dict | None:
+        """A capture's metadata and raw bytes (``body``), or None."""
+        rows = list(self.db.query("select * from captures where sha256 = ?", [sha256]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["body"] = zlib.decompress(row.pop("data"))
+        row["headers"] = json.loads(row["headers"] or "{}")
+        return row
+
+    # -- versions --
+
+    def _version(self, row: dict) -> Version:
+        return Version(
+            id=row["id"], document_id=row["document_id"], captured_at=parse_time(row["captured_at"]),
+            text=row["text"], decision_hash=row["decision_hash"], extractor_version=row["extractor_version"] or "",
+            normalisation_version=row["normalisation_version"] or "", capture_sha256=row["capture_sha256"],
+        )
+
+    def version(self, version_id: int) -> Version | None:
+        rows = list(self.db.query("select * from versions where id = ?", [version_id]))
+        return self._version(rows[0]) if rows else None
+
+    def version_row(self, version_id: int) -> dict | None:
+        rows = list(self.db.query("select * from versions where id = ?", [version_id]))
+        return rows[0] if rows else None
+
+    def versions(self, document_id: str) -> list[Version]:
+        """All distinct texts of a document, oldest first."""
+        return [self._version(r) for r in self.db.query(
+            "select * from versions where document_id = ? order by captured_at, id", [document_id])]
+
+    def version_rows(self, document_id: str) -> list[dict]:
+        """Version metadata without the text, oldest first."""
+        return list(self.db.query(
+            "select id, document_id, captured_at, recorded_at, decision_hash, word_count, title, effective_date,"
+            " language, extractor, extractor_version, capture_sha256, source, source_path"
+            " from versions where document_id = ? order by captured_at, id", [document_id]))
+
+    def current_version(self, document_id: str) -> Version | None:
+        doc = self.document(document_id)
+        if doc is None or doc["current_version_id"] is None:
+            return None
+        return self.version(doc["current_version_id"])
+
+    def version_with_hash(self, document_id: str, decision_hash: str) -> Version | None:
+        rows = list(self.db.query(
+            "select * from versions where document_id = ? and decision_hash = ? order by captured_at limit 1",
+            [document_id, decision_hash]))
+        return self._version(rows[0]) if rows else None
+
+    def add_version(self, version: Version, *, word_count: int, title: str | None = None,
+                    effective_date: str | None = None, language: str | None = None, extractor: str = "",
+                    source: str = "capture", source_path: str | None = None,
+                    clauses: Iterable[Clause] = ()) -> int:
+        """Insert a version and its clauses and make it the document's current one (call in a transaction)."""
+        table = self.db["versions"]
+        table.insert({
+            "document_id": version.document_id, "captured_at": _iso(version.captured_at),
+            "recorded_at": _iso(self.now()), "text": version.text, "decision_hash": version.decision_hash,
+            "word_count": word_count, "title": title, "effective_date": effective_date, "language": language,
+            "extractor": extractor, "extractor_version": version.extractor_version,
+            "normalisation_version": version.normalisation_version, "capture_sha256": version.capture_sha256,
+            "source": source, "source_path": source_path,
+        })
+        version_id = table.last_pk
+        self.save_clauses(version_id, clauses)
+        self.db["documents"].update(version.document_id, {"current_version_id": version_id,
+                                                          "last_good_words": word_count})
+        return version_id
+
+    def set_current_version(self, document_id: str, version_id: int, word_count: int | None = None) -> None:
+        update = {"current_version_id": version_id}
+        if word_count is not None:
+            update["last_good_words"] = word_count
+        self.db["documents"].update(document_id, update)
+
+    # -- clauses --
+
+    def save_clauses(self, version_id: int, clauses: Iterable[Clause]) -> None:
+        self.db.execute("delete from clauses where version_id = ?", [version_id])
+        rows = [{
+            "version_id": version_id, "passage_index": c.passage_index, "start": c.start, "end": c.end,
+            "text": c.text, "labels": json.dumps(list(c.labels)),
+            "evidence": json.dumps([{"label": e.label, "start": e.start, "end": e.end, "quote": e.quote}
+                                    for e in c.evidence]),
+            "analysed": int(c.analysed), "note": c.note,
+        } for c in clauses]
+        if rows:
+            self.db["clauses"].insert_all(rows)
+
+    def clauses_for(self, version_id: int) -> list[Clause]:
+        return [
+            Clause(
+                passage_index=r["passage_index"], start=r["start"], end=r["end"], text=r["text"],
+                labels=tuple(json.loads(r["labels"])),
+                evidence=tuple(Evidence(**e) for e in json.loads(r["evidence"])),
+                analysed=bool(r["analysed"]), note=r["note"],
+            )
+            for r in self.db.query("select * from clauses where version_id = ? order by passage_index", [version_id])
+        ]
+
+    # -- checks --
+
+    def last_check(self, document_id: str) -> dict | None:
+        rows = list(self.db.query(
+            "select * from checks where document_id = ? order by started_at desc, id desc limit 1", [document_id]))
+        return rows[0] if rows else None
+
+    def last_checks(self) -> dict[str, dict]:
+        """The latest check of every document, by document id."""
+        rows = self.db.query(
+            "select c.* from checks c join (select document_id, max(id) as id from checks group by document_id) l"
+            " on c.id = l.id")
+        return {r["document_id"]: r for r in rows}
+
+    def checks(self, document_id: str, limit: int = 50) -> list[dict]:
+        return list(self.db.query(
+            "select * from checks where document_id = ? order by started_at desc, id desc limit ?",
+            [document_id, limit]))
+
+    def failure_streak(self, document_id: str) -> int:
+        last = self.last_check(document_id)
+        if last is None or last["outcome"] not in (Outcome.ERROR, Outcome.SUSPECT):
+            return 0
+        return last["consecutive_failures"] or 0
+
+    def add_check(self, result: CheckResult, *, started_at: datetime, status: int | None = None,
+                  final_url: str | None = None) -> int:
+        table = self.db["checks"]
+        table.insert({
+            "document_id": result.document_id, "started_at": _iso(started_at), "duration_s": result.duration_s,
+            "outcome": str(result.outcome), "reason": result.reason, "status": status, "final_url": final_url,
+            "fetcher": result.fetcher, "capture_sha256": result.capture_sha256, "version_id": result.version_id,
+            "consecutive_failures": result.consecutive_failures,
+        })
+        return table.last_pk
+
+    def note_capture_seen(self, document_id: str, sha256: str) -> None:
+        self.db["documents"].update(document_id, {"last_capture_sha256": sha256})
