@@ -9,6 +9,7 @@ and relaunched if Chromium crashes.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 
@@ -61,11 +62,9 @@ class BrowserSession:
             )
             page = context.new_page()
             response = page.goto(url, wait_until="load", timeout=self.timeout_ms)
-            try:
-                # Give client-side rendering its chance, but never wait forever on chatty pages.
+            # Give client-side rendering its chance, but never wait forever on chatty pages.
+            with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=min(10_000, self.timeout_ms))
-            except Exception:
-                pass
             html = page.content()
             status = response.status if response else 200
             headers = {k: v for k, v in (response.headers if response else {}).items() if k in KEPT_HEADERS}
@@ -79,10 +78,8 @@ class BrowserSession:
             raise FetchError(f"browser could not load {url}: {message}") from None
         finally:
             if context is not None:
-                try:
+                with contextlib.suppress(Exception):
                     context.close()
-                except Exception:
-                    pass
         if status >= 400:
             raise FetchError(f"HTTP {status} (browser)", transient=status >= 500 or status == 429,
                              bot_block=status in (401, 403, 429), status=status)
@@ -92,19 +89,15 @@ class BrowserSession:
 
     def _close_browser(self):
         if self._browser is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._browser.close()
-            except Exception:
-                pass
         self._browser = None
 
     def close(self):
         self._close_browser()
         if self._playwright is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._playwright.stop()
-            except Exception:
-                pass
             self._playwright = None
 
     def __enter__(self):
