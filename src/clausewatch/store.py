@@ -47,7 +47,7 @@ def _m001_core(db: sqlite_utils.Database) -> None:
         {
             "id": str, "service": str, "type": str, "url": str, "fetcher": str, "tags": str,
             "created_at": str, "current_version_id": int, "last_capture_sha256": str,
-            "etag": str, "last_modified": str, "last_good_words": int,
+            "etag": str, "last_modified": str, "last_good_words": int, "last_fetcher": str,
         },
         pk="id",
     )
@@ -238,8 +238,11 @@ class Store:
     def add_version(self, version: Version, *, word_count: int, title: str | None = None,
                     effective_date: str | None = None, language: str | None = None, extractor: str = "",
                     source: str = "capture", source_path: str | None = None,
-                    clauses: Iterable[Clause] = ()) -> int:
-        """Insert a version and its clauses and make it the document's current one (call in a transaction)."""
+                    clauses: Iterable[Clause] = (), make_current: bool = True) -> int:
+        """Insert a version and its clauses; by default it becomes the document's current one.
+
+        Call it inside ``transaction()`` together with the check that found it.
+        """
         table = self.db["versions"]
         table.insert({
             "document_id": version.document_id, "captured_at": _iso(version.captured_at),
@@ -251,8 +254,8 @@ class Store:
         })
         version_id = table.last_pk
         self.save_clauses(version_id, clauses)
-        self.db["documents"].update(version.document_id, {"current_version_id": version_id,
-                                                          "last_good_words": word_count})
+        if make_current:
+            self.set_current_version(version.document_id, version_id, word_count)
         return version_id
 
     def set_current_version(self, document_id: str, version_id: int, word_count: int | None = None) -> None:
