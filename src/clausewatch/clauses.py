@@ -1,16 +1,44 @@
-"""Version text → labelled AI clauses with exact evidence spans (pure: no I/O, no clock).
+"""Version text → labelled AI clauses with exact evidence spans.
 
-First cut: passage splitting per ../shared/gold/GUIDELINES.md and a crude keyword classifier.
-The real rules replace ``_crude_rules`` in the next commits.
+Pure: no I/O, no clock, deterministic.  The rules are data in ``clausewatch.clause_rules``; this
+module only splits, masks and applies them, so every label can be explained by the rule name and
+the quote that fired.
+
+    text ─► split_passages ─► passage (+ lead-in context) ─► classify ─► Clause(labels, evidence)
+
+Passages follow the gold splitting rule of ../shared/gold/GUIDELINES.md ("Splitting and
+indexing"), so ``Clause.passage_index`` is the gold ``passage_index``.  A version text without any
+blank line (a plain-text dump) is cut into sentences instead, since one passage would then be the
+whole document; ``split_passages`` itself always follows the gold rule.
+
+``extract_clauses`` returns one Clause per passage that has at least one label **or** was not
+analysed (not English); analysed passages without labels are omitted.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
+from . import clause_rules as R
 from .models import Clause, Evidence
 
-_BLANK = re.compile(r"[ \t]*\Z")
+LABELS = (
+    "TRAINS_ON_USER_DATA",
+    "NO_TRAINING_PROMISE",
+    "OPT_OUT_OFFERED",
+    "THIRD_PARTY_AI",
+    "SCRAPING_AI_RESTRICTION",
+    "AI_FEATURE_TERMS",
+    "AUTOMATED_DECISIONS",
+)
+
+# ---------------------------------------------------------------------------------------------
+# Passage splitting (GUIDELINES.md "Splitting and indexing" 1–6)
+# ---------------------------------------------------------------------------------------------
+
+_BLANK = re.compile(r"[ \t]*\Z")  # a blank line holds only spaces/tabs (a no-break space is text)
 _LIST_START = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _ATX = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,3}[.)])[ \t]+)?#{1,6}(?:[ \t]|\Z)")
 _SETEXT = re.compile(r"[ \t]*(?:=+|-+)[ \t]*\Z")
@@ -20,16 +48,14 @@ _ALNUM = re.compile(r"[^\W_]")
 def split_passages(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the passages of ``text``, as GUIDELINES.md "Splitting and indexing" defines them."""
     units: list[tuple[int, int]] = []
-    pos = 0
     block: list[tuple[int, str]] = []
-    lines = text.split("\n")
 
     def flush() -> None:
         if not block:
             return
-        if block[0][1].lstrip().startswith("|"):
+        if block[0][1].lstrip().startswith("|"):  # table: one unit per row line
             units.extend((o, o + len(line)) for o, line in block)
-        else:
+        else:  # cut before every list-item line; text before the first item is a unit too
             start = block[0][0]
             prev_end = start
             for o, line in block:
@@ -40,7 +66,8 @@ def split_passages(text: str) -> list[tuple[int, int]]:
             units.append((start, prev_end))
         block.clear()
 
-    for line in lines:
+    pos = 0
+    for line in text.split("\n"):
         if _BLANK.match(line):
             flush()
         else:
@@ -69,28 +96,388 @@ def _is_heading(unit: str) -> bool:
     return len(lines) == 2 and bool(lines[0].strip()) and bool(_SETEXT.match(lines[1]))
 
 
-_crude_rules = [
-    ("TRAINS_ON_USER_DATA", re.compile(r"\btrain\w*\b[^.]{0,80}\b(?:AI|models?|machine learning)\b", re.I)),
-]
+def _has_blank_line(text: str) -> bool:
+    return any(_BLANK.match(line) for line in text.strip().split("\n"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Masking and sentences
+# ---------------------------------------------------------------------------------------------
+
+# Link targets, bare URLs, HTML line breaks and data: URIs are blanked with spaces of the same
+# length, so regex offsets on the masked text are offsets into the real text (§18: "AI" in URLs).
+_MASK = re.compile(
+    r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"  # ](target "title")
+    r"|\bhttps?://[^\s)\]>]+"  # bare URL
+    r"|\bdata:[\w/+.-]+;base64,[A-Za-z0-9+/=]+"
+    r"|<br\s*/?>|&nbsp;"
+    r"|\bwww\.[^\s)\]>]+"
+    r"|\b[\w.+-]+@[\w-]+\.[\w.]+\b"
+)
+
+
+def _mask(text: str) -> str:
+    def blank(m: re.Match) -> str:
+        s = m.group(0)
+        if s.startswith("]("):
+            return "]" + " " * (len(s) - 2) + ")"
+        if s.startswith("<br"):
+            return "\n" + " " * (len(s) - 1)  # a line break: sentence boundary
+        return " " * len(s)
+
+    return _MASK.sub(blank, text)
+
+
+# A sentence ends at . ! ? followed by space and something that starts a sentence, at a line
+# break, at a table cell bar, or before an inline list marker / enumerator "(ii)".
+_SENT_END = re.compile(
+    r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[*_]*[A-Z0-9•·])"
+    r"|\s*\n\s*"
+    r"|\s+\|\s+|^\|\s*|\s*\|$"
+    r"|(?<=[;:])\s+(?=\((?:[ivx]{1,4}|[a-hA-H]|\d{1,2})\)\s)"
+)
+
+
+def _sentences(masked: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    for m in _SENT_END.finditer(masked):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = max(pos, m.end())
+    if pos < len(masked):
+        out.append((pos, len(masked)))
+    return [(s, e) for s, e in out if _ALNUM.search(masked[s:e])]
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules compiled from clause_rules
+# ---------------------------------------------------------------------------------------------
+
+
+def _expand(pattern: str) -> str:
+    for _ in range(6):  # vocabulary entries may reference each other
+        new = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: R.V[m.group(1)], pattern)
+        if new == pattern:
+            return new
+        pattern = new
+    return pattern
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: R.Rule
+    rx: re.Pattern
+    unless: tuple[re.Pattern, ...]
+
+
+def _compile(pattern: str, case: bool = False) -> re.Pattern:
+    return re.compile(_expand(pattern), 0 if case else re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _compiled():
+    def comp(rules):
+        return tuple(
+            _Compiled(r, _compile(r.pattern, r.case), tuple(_compile(u) for u in r.unless)) for r in rules
+        )
+
+    return {
+        "training": comp(R.TRAINING),
+        "other": comp(R.PROMISE + R.OPT_OUT + R.THIRD_PARTY + R.SCRAPING + R.FEATURE + R.AUTOMATED),
+        "flags": {k: _compile(v) for k, v in R.FLAGS.items()},
+        "neg": _compile(R.V["NEG"]),
+        "cond": _compile(R.CONDITIONAL_NEG),
+        "third_agent": _compile(R.THIRD_AGENT),
+        "third_owned": _compile(R.THIRD_OWNED),
+        "affiliate": _compile(R.V["AFFILIATE"]),
+        "shared": _compile(R.SHARED_TO_OTHERS),
+        "not_user_data": _compile(R.LEADIN_NOT_USER_DATA),
+        "ai_term": _compile(R.FLAGS["ai"]),
+    }
+
+
+# Clause breakers: a negation before one of these does not reach a mention after it.
+_BREAK = re.compile(r"[;—–]|\b(?:but|however|instead|whereas|although|while)\b|\bnot\s+only\b", re.I)
+# A negation "attaches" to using/training when one of these verbs follows within a few words.
+_NEG_VERB = re.compile(
+    r"^(?:\W+\w+){0,6}?\W+(?:use|used|uses|using|train|trained|training|develop|build|share|shared|improve|improved"
+    r"|fine-tune|sell|appear|be)\b",
+    re.I,
+)
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)])\s+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Language check: non-English passages are reported as not analysed, never silently skipped.
+# ---------------------------------------------------------------------------------------------
+
+_EN = frozenset(
+    "the and of to in we you your our is are for with that this or by on as be may use not it from "
+    "will can any information data have at which an if such".split()
+)
+_FOREIGN = {
+    "fr": frozenset("le la les des du et est vous nous pour dans une sur que qui avec votre vos ne pas".split()),
+    "de": frozenset("der die das und ist sie wir für mit von zu den dem nicht ein eine auf ihre ihr oder".split()),
+    "es": frozenset("el la los las de y que en para con por su sus una usted nuestros datos del se".split()),
+    "it": frozenset("il di che e per con una della dei delle sono non gli dati nostro suoi".split()),
+    "pt": frozenset("os as de e que em para com por sua seus uma você nossos dados do da não".split()),
+    "nl": frozenset("de het een en van je uw wij we voor met zijn niet op dat deze gegevens".split()),
+}
+
+
+def language_guess(passage: str) -> str | None:
+    """'en', another two-letter code, or None when the passage is too short to tell."""
+    letters = [c for c in passage if c.isalpha()]
+    if not letters:
+        return None
+    latin = sum(1 for c in letters if c < "\u0250")
+    if latin / len(letters) < 0.5:  # Cyrillic, Greek, CJK, Arabic, Hebrew, Thai, …
+        return "xx"
+    words = [w.lower() for w in _WORD.findall(_mask(passage))]
+    if len(words) < 4:
+        return None
+    en = sum(1 for w in words if w in _EN)
+    best, score = None, 0
+    for code, vocab in _FOREIGN.items():
+        n = sum(1 for w in words if w in vocab and w not in _EN)
+        if n > score:
+            best, score = code, n
+    if score >= 2 and score > en:
+        return best
+    return "en"
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification of one passage
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PassageResult:
+    """What the classifier says about one passage; spans are relative to the passage."""
+
+    labels: tuple[str, ...]
+    spans: tuple[tuple[str, int, int, str], ...]  # (label, start, end, rule name)
+    analysed: bool = True
+    note: str | None = None
+    trains_mention: bool = False  # some training mention (any polarity): lets lead-ins inform items
+    hits: tuple[tuple[str, int, int, str], ...] = ()  # every rule that fired, before one-per-label
+
+
+def _is_title(masked: str) -> bool:
+    body = _LIST_MARK.sub("", masked).strip().strip("*_").strip()
+    if re.search(r"[.;:!?]\W*$", body):
+        return False
+    return len(_WORD.findall(body)) <= R.TITLE_MAX_WORDS
+
+
+def _negated(sentence_prefix: str, c) -> tuple[bool, bool, int]:
+    """(negated, conditional, offset of the negation in the prefix) for a mention after the prefix."""
+    cut = 0
+    for m in _BREAK.finditer(sentence_prefix):
+        cut = m.end()
+    clause = sentence_prefix[cut:]
+    negs = [m for m in c["neg"].finditer(clause) if _NEG_VERB.match(clause[m.end():]) or m.end() >= len(clause) - 1]
+    if not negs:
+        return False, False, -1
+    first = negs[0]
+    if c["cond"].search(clause[: first.start()]):
+        return False, True, cut + first.start()
+    return True, False, cut + first.start()
+
+
+def analyse_passage(passage: str, context: str = "") -> PassageResult:
+    """Classify one passage; ``context`` is its lead-in text (previous paragraphs, heading), or ""."""
+    lang = language_guess(passage)
+    if lang not in (None, "en"):
+        return PassageResult((), (), analysed=False, note=f"not analysed: language looks like '{lang}', not English")
+    c = _compiled()
+    masked = _mask(passage)
+    if _is_title(masked):
+        return PassageResult((), ())
+    flags = {k: bool(rx.search(masked)) for k, rx in c["flags"].items()}
+    sents = _sentences(masked)
+    spans: list[tuple[str, int, int, str]] = []
+
+    # 1. training mentions, with polarity
+    mentions = []
+    for si, (ss, se) in enumerate(sents):
+        sent = masked[ss:se]
+        for comp in c["training"]:
+            if any(f not in ("training",) and not flags.get(f, False) for f in comp.rule.needs):
+                continue
+            if any(u.search(sent) for u in comp.unless):
+                continue
+            for m in comp.rx.finditer(sent):
+                mentions.append((si, ss + m.start(), ss + m.end(), comp.rule.name))
+    trains_mention = bool(mentions)
+    for si, ms, me, name in mentions:
+        ss, se = sents[si]
+        prefix = masked[ss:ms]
+        inner = masked[ms:me]
+        neg, cond, neg_at = _negated(prefix, c)
+        if not neg and not cond:
+            # negation inside a passive mention: "models are not trained on …"
+            m_in = re.search(r"\b(?:is|are|was|were|be)(?:\s+not|n[’']t)\b|\bnever\b", inner, re.I)
+            if m_in:
+                neg, neg_at = True, ms - ss
+        after = masked[me : min(se, me + 60)]
+        owned = c["third_owned"].search(inner[-60:] + after) or re.search(
+            r"\b(?:their|third[\s\-]+part(?:y|ies)[’']?|Microsoft[’']s)[\s\-]+(?:own[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}models?\b", inner
+        )
+        agent = re.search(
+            _expand(r"{THIRD}[\s\-]+(?:[\w’']+[\s\-]+){0,3}?(?:may|can|could|will|would|might|so[\s\-]+that[\s\-]+it[\s\-]+can)\b[^.;]{0,120}$"),
+            prefix,
+            re.I,
+        ) or re.search(_expand(r"\bwith[\s\-]+{THIRD}[\s\-]+so[\s\-]+that[\s\-]+(?:it|they)[\s\-]+(?:can|may)\b"), prefix + inner, re.I)
+        if neg:
+            spans.append(("NO_TRAINING_PROMISE", ss + neg_at, me, name))
+            continue
+        if owned or agent:
+            spans.append(("THIRD_PARTY_AI", ms, me, name))
+            who = (owned.group(0) if owned else "") + " " + (agent.group(0) if agent else "")
+            if c["affiliate"].search(who):
+                spans.append(("TRAINS_ON_USER_DATA", ms, me, name))
+            continue
+        spans.append(("TRAINS_ON_USER_DATA", ms, me, name))
+        # content made available to other companies, with an example of training (Reddit 2024, §14)
+        window = masked[sents[si - 1][0] if si else ss : me]
+        if c["shared"].search(window):
+            spans.append(("THIRD_PARTY_AI", ms, me, name + "+shared"))
+
+    ctx_result = None
+    if context.strip():
+        ctx_result = analyse_passage(context)
+    flags["training"] = trains_mention or bool(ctx_result and ctx_result.trains_mention)
+
+    # 2. all other rules
+    for si, (ss, se) in enumerate(sents):
+        sent = masked[ss:se]
+        for comp in c["other"]:
+            r = comp.rule
+            if any(not flags.get(f, False) for f in r.needs):
+                continue
+            if any(u.search(sent) for u in comp.unless):
+                continue
+            m = comp.rx.search(sent)
+            if not m:
+                continue
+            if r.label in ("AUTOMATED_DECISIONS", "THIRD_PARTY_AI"):
+                neg, cond, _ = _negated(sent[: m.start()], c)
+                if neg:
+                    continue
+            spans.append((r.label, ss + m.start(), ss + m.end(), r.name))
+
+    labels = {s[0] for s in spans}
+
+    # 3. lead-ins (§13): a list item completes the sentence or purpose that introduces it
+    if ctx_result is not None and _LIST_MARK.match(passage):
+        body_start = _LIST_MARK.match(passage).end()
+        body = (body_start, len(passage.rstrip()))
+        immediate = context.strip().split("\n\n")[-1]
+        imm_colon = immediate.rstrip().rstrip("*_ ").endswith(":")
+        imm = analyse_passage(immediate) if imm_colon else None
+        if (
+            "TRAINS_ON_USER_DATA" in ctx_result.labels
+            and "TRAINS_ON_USER_DATA" not in labels
+            and "NO_TRAINING_PROMISE" not in labels
+            and not c["not_user_data"].search(context)
+        ):
+            m = c["ai_term"].search(masked)
+            if m:
+                s0 = next((s for s in sents if s[0] <= m.start() < s[1]), body)
+                spans.append(("TRAINS_ON_USER_DATA", max(s0[0], body[0]), s0[1], "lead-in:trains"))
+            elif imm is not None and "TRAINS_ON_USER_DATA" in imm.labels:
+                spans.append(("TRAINS_ON_USER_DATA", body[0], body[1], "lead-in:trains"))
+        if imm is not None:
+            for label in ("AI_FEATURE_TERMS", "NO_TRAINING_PROMISE", "SCRAPING_AI_RESTRICTION", "AUTOMATED_DECISIONS"):
+                if label in imm.labels and label not in labels:
+                    spans.append((label, body[0], body[1], "lead-in:" + label.lower()))
+        labels = {s[0] for s in spans}
+
+    # one evidence span per label: the earliest match (rules listed first win ties)
+    best: dict[str, tuple[str, int, int, str]] = {}
+    for sp in spans:
+        if sp[0] not in best or sp[1] < best[sp[0]][1]:
+            best[sp[0]] = sp
+    out = []
+    for label in sorted(best):
+        lb, s, e, name = best[label]
+        s, e = _trim(passage, s, e)
+        out.append((lb, s, e, name))
+    return PassageResult(tuple(sorted(best)), tuple(out), trains_mention=trains_mention, hits=tuple(spans))
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\n,;:":
+        s += 1
+    while e > s and text[e - 1] in " \t\n,;:":
+        e -= 1
+    return s, e
 
 
 def classify_passage(passage: str, context: str = "") -> tuple[tuple[str, ...], tuple[tuple[str, int, int], ...]]:
     """Labels of one passage and, per label, an evidence span (label, start, end) relative to the passage."""
-    ev = []
-    for label, rx in _crude_rules:
-        m = rx.search(passage)
-        if m:
-            ev.append((label, m.start(), m.end()))
-    return tuple(sorted({e[0] for e in ev})), tuple(ev)
+    r = analyse_passage(passage, context)
+    return r.labels, tuple((lb, s, e) for lb, s, e, _ in r.spans)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lead-in context and whole versions
+# ---------------------------------------------------------------------------------------------
+
+_LEADIN_PARAGRAPHS = 3  # non-item paragraphs read above a list item (Meta: purpose, label, title)
+
+
+def lead_in_context(text: str, spans: list[tuple[int, int]], i: int) -> str:
+    """The lead-in of passage ``i`` if it is a list item: up to 3 preceding non-item passages
+    (nearest last), each separated by a blank line; "" for a passage that is not a list item."""
+    s, e = spans[i]
+    if not _LIST_MARK.match(text[s:e]):
+        return ""
+    found: list[str] = []
+    j = i - 1
+    while j >= 0 and len(found) < _LEADIN_PARAGRAPHS and i - j <= 40:
+        ps, pe = spans[j]
+        p = text[ps:pe]
+        if not _LIST_MARK.match(p):
+            found.append(p)
+        j -= 1
+    return "\n\n".join(reversed(found))
+
+
+def segments(text: str) -> list[tuple[int, int]]:
+    """The passages ``extract_clauses`` reads: gold passages, or sentences when the text has no blank line."""
+    spans = split_passages(text)
+    if len(spans) <= 1 and not _has_blank_line(text) and len(text) > 2000:
+        masked = _mask(text)
+        out = []
+        for s, e in _sentences(masked):
+            s, e = _trim(text, s, e)
+            if s < e:
+                out.append((s, e))
+        return out
+    return spans
 
 
 def extract_clauses(text: str) -> list[Clause]:
-    """One Clause per passage that has labels (passages without labels are omitted)."""
+    """One Clause per passage that has labels or is not analysed; unlabelled analysed passages are omitted."""
+    spans = segments(text)
     out = []
-    for i, (s, e) in enumerate(split_passages(text)):
+    for i, (s, e) in enumerate(spans):
         passage = text[s:e]
-        labels, spans = classify_passage(passage)
-        if labels:
-            evidence = tuple(Evidence(lb, s + a, s + b, text[s + a : s + b]) for lb, a, b in spans)
-            out.append(Clause(i, s, e, passage, labels, evidence))
+        r = analyse_passage(passage, lead_in_context(text, spans, i))
+        if not r.analysed:
+            out.append(Clause(i, s, e, passage, (), (), analysed=False, note=r.note))
+        elif r.labels:
+            evidence = tuple(Evidence(lb, s + a, s + b, text[s + a : s + b]) for lb, a, b, _ in r.spans)
+            out.append(Clause(i, s, e, passage, r.labels, evidence))
     return out
+
+
+def explain(passage: str, context: str = "") -> list[dict]:
+    """Which rule gave each label, with its quote: for ``clausewatch clauses --format json`` and debugging."""
+    r = analyse_passage(passage, context)
+    return [{"label": lb, "rule": name, "quote": passage[s:e]} for lb, s, e, name in r.spans]

@@ -1,0 +1,594 @@
+"""The clause rules, as data: vocabulary, patterns and counter-patterns per label, each with why.
+
+Read with ../shared/gold/GUIDELINES.md beside you: the numbers in brackets (§9, §13 …) are the
+guideline decisions a rule encodes.  The engine that applies them is ``clausewatch.clauses``.
+
+How the engine reads this file
+------------------------------
+* Patterns are Python regular expressions (``re.IGNORECASE`` unless a rule says ``case=True``),
+  matched one *sentence* at a time (sentences end at ``. ! ?``, ``<br>``, table cells and list
+  markers inside a passage).  ``{NAME}`` inside a pattern is replaced by the vocabulary entry
+  ``NAME`` below before compiling.
+* Before matching, link targets and bare URLs are blanked out (same length, so offsets stay exact):
+  "AI" inside a URL token is never an AI mention (§18).
+* A rule fires when its pattern matches, none of its ``unless`` patterns matches the same
+  sentence, and every passage flag in ``needs`` is set.  The match span is the evidence.
+* ``TRAINING`` rules are *mentions* of (using data for) training/improving AI.  Their polarity is
+  decided by the engine, not by the rule: negated ("we do not use … to train") → NO_TRAINING_PROMISE;
+  conditional opt-out ("if you do not want us to use … to train") → TRAINS_ON_USER_DATA plus an
+  opt-out cue; a third party doing the training → THIRD_PARTY_AI (plus TRAINS when the third party
+  is an affiliate/parent company, §14); otherwise → TRAINS_ON_USER_DATA.
+* Passage flags: ``ai`` = some AI/ML term outside URLs; ``training`` = some TRAINING mention (any
+  polarity) in the passage or in its lead-in; ``improve_is_ai`` = the passage says that
+  "improving the services" includes training models (Gemini: "(including training generative AI
+  models)").
+
+Tuning: rules were written from the guideline text and checked against
+../shared/gold/clauses-dev.jsonl; re-run ``python benchmarks/clauses_eval.py`` after any edit
+(its leave-one-service-out table is the number that counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One pattern for one label, with the counter-patterns that veto it and why it exists."""
+
+    name: str
+    label: str  # the label it gives, or "TRAINING" for a training mention (polarity decided later)
+    pattern: str
+    why: str
+    unless: tuple[str, ...] = ()  # counter-patterns: if one matches the same sentence, no fire
+    needs: tuple[str, ...] = ()  # passage flags that must be set ("ai", "training", "improve_is_ai")
+    case: bool = False  # True = case-sensitive
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary.  Kept small and meaning-based; each entry says what it stands for.
+# ---------------------------------------------------------------------------------------------
+
+V: dict[str, str] = {}
+
+# Words of a window: up to N words of anything inside one sentence.
+V["W3"] = r"(?:[\s,;:()\-–—/\[\]*“”\"']+[\w’'.\-/&]+){0,3}"
+V["W5"] = r"(?:[\s,;:()\-–—/\[\]*“”\"']+[\w’'.\-/&]+){0,5}"
+V["W8"] = r"(?:[\s,;:()\-–—/\[\]*“”\"']+[\w’'.\-/&]+){0,8}"
+V["W12"] = r"(?:[\s,;:()\-–—/\[\]*“”\"']+[\w’'.\-/&]+){0,12}"
+V["W20"] = r"(?:[\s,;:()\-–—/\[\]*“”\"']+[\w’'.\-/&]+){0,20}"
+
+# AI as a word: "AI", "AIs", "GenAI", "AI-powered", "AI/ML".  Case-sensitive on purpose, so
+# "MANDATORY", "CLAIMS", "Aid" are not AI (§18).  The engine compiles {AI} case-sensitively.
+V["AI"] = r"(?-i:\b(?:Gen)?AIs?\b)"
+V["AI_TERM"] = (
+    r"(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning|(?-i:\bML\b)|(?-i:\bLLMs?\b)"
+    r"|large[\s\-]+language[\s\-]+models?|language[\s\-]+models?|generative|neural[\s\-]+networks?"
+    r"|deep[\s\-]+learning|(?-i:\bGPTs?\b)|foundation[\s\-]+models?|AI[\s\-]+models?)"
+)
+# A *model* in the machine-learning sense.  "models" alone is ambiguous (pricing models, model
+# clauses, hardware model, role model, model withdrawal form, §18), so a bare "model(s)" counts only
+# with an owner/determiner that makes it the service's ML model ("our models", "the models that
+# power ChatGPT", "its AI models") and never when a business/consumer-law word sits in front.
+V["MODEL"] = (
+    r"(?:(?:{AI_TERM}|Gemini|Bard|Llama|content[\s\-]generating|moderation|classification|predictive"
+    r"|prediction|ranking|recommendation)[\s\-]+(?:AI[\s\-]+)?(?:models?|systems?|technolog(?:y|ies))"
+    r"|(?:our|its|their|these|those|the|such|Google[’']s|Microsoft[’']s|Meta[’']s)[\s\-]+(?:own[\s\-]+)?"
+    r"(?:AI[\s\-]+|machine[\s\-]learning[\s\-]+|generative[\s\-]+(?:AI[\s\-]+)?|language[\s\-]+)?models?"
+    r"(?![\s\-]+(?:clauses?|instructions|withdrawal|forms?|numbers?|years?|contracts?))"
+    r"|(?-i:\bLLMs?\b)|large[\s\-]+language[\s\-]+models?|language[\s\-]+models?|foundation[\s\-]+models?"
+    r"|(?:{AI}|artificial[\s\-]+intelligence)(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|features|tools))?"
+    r"|AI[\s\-]+at[\s\-]+Meta|Google[\s\-]+AI|machine[\s\-]+learning(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|algorithms?))?"
+    r"|(?:our|its|the)[\s\-]+algorithms|systems[\s\-]+and[\s\-]+models|model[\s\-]+performance"
+    r"|neural[\s\-]+networks?|(?:AI|ML)/(?:AI|ML)[\s\-]+models?)"
+)
+# Verbs of teaching a model.  "training" alone is not here: staff training, LinkedIn "get training".
+V["TRAIN"] = r"(?:(?:pre|re)?-?train(?:s|ed|ing)?|fine[\s\-]?tun(?:e|es|ed|ing)|teach(?:es|ing)?|taught)"
+# Verbs of building or improving something: with an AI object they mean development of AI (§8, §9).
+V["DEVELOP"] = (
+    r"(?:develop(?:s|ed|ing)?|improv(?:e|es|ed|ing)|build(?:s|ing)?|buil[t]|creat(?:e|es|ed|ing)"
+    r"|enhanc(?:e|es|ed|ing)|refin(?:e|es|ed|ing)|evaluat(?:e|es|ed|ing)|advanc(?:e|es|ed|ing)"
+    r"|maintain(?:s|ed|ing)?|support(?:s|ed|ing)?)"
+)
+# Whose data: users' content, prompts, interactions, profile/activity data (§8).
+V["DATA"] = (
+    r"(?:(?:your|users?[’']?|members?[’']?|customers?[’']?|people[’']s|the|any|their|such|this|these|public|publicly[\s\-]available)[\s\-]+"
+    r"(?:[\w\-]+[\s\-]+){0,3}(?:data|content|information|info|conversations?|chats?|prompts?|inputs?|outputs?"
+    r"|messages?|posts?|interactions?|activity|recordings?|files|feedback)|Content|Customer[\s\-]Data"
+    r"|(?:data|information|content)[\s\-]+(?:we|you|they)[\s\-]+(?:collect|provide|share|have)\w*)"
+)
+# Negation that attaches to using/training ("we do not use", "won't be used", "never trained").
+V["NEG"] = (
+    r"(?:\b(?:do|does|did|will|would|shall|should|can|may)(?:\s+not|n[’']t)\b|\bwon[’']t\b|\bcannot\b"
+    r"|\b(?:is|are|was|were|be|been)(?:\s+not|n[’']t)\b|\bnot\b|\bnever\b|\bno[\s\-]+longer\b|\bnor\b)"
+)
+# Third parties who might receive data or train on it (§14).  Affiliates are kept apart: an
+# affiliate training its models is TRAINS *and* THIRD_PARTY_AI.
+V["THIRD"] = (
+    r"(?:third[\s\-]+part(?:y|ies)|(?:our|its|other|business|trusted|select(?:ed)?)[\s\-]+partners|recipients"
+    r"|other[\s\-]+companies|(?:AI|model|LLM)[\s\-]+(?:model[\s\-]+)?providers|parent[\s\-]+company"
+    r"|affiliates?|Microsoft)"
+)
+V["AFFILIATE"] = r"(?:parent[\s\-]+company|affiliates?|Microsoft|subsidiar(?:y|ies)|group[\s\-]+compan(?:y|ies))"
+
+
+# ---------------------------------------------------------------------------------------------
+# TRAINING mentions (polarity decided by the engine).
+# ---------------------------------------------------------------------------------------------
+
+TRAINING: tuple[Rule, ...] = (
+    Rule(
+        "train-model",
+        "TRAINING",
+        r"{TRAIN}{W5}[\s\-]+{MODEL}",
+        "A teaching verb with an ML object: 'train our models', 'train AI and machine learning models', "
+        "'training of our machine learning … models', 'fine-tune … Gemini models' (§8).",
+        unless=(
+            # staff/education training: 'train our employees', 'training courses', LinkedIn Learning.
+            r"\b(?:employees|staff|personnel|workforce|courses?|LinkedIn[\s\-]+Learning)\b",
+        ),
+    ),
+    Rule(
+        "model-trained",
+        "TRAINING",
+        r"{MODEL}{W3}[\s\-]+(?:is|are|was|were|be|been|being|get|gets)?[\s\-]*(?:{TRAIN}|developed|improved)\b",
+        "Passive voice: 'AI models … are trained', 'models were developed using …'.",
+        unless=(r"\bcompany\b", r"\bresearch\b"),
+    ),
+    Rule(
+        "train-on-data",
+        "TRAINING",
+        r"{TRAIN}{W3}[\s\-]+(?:on|with|using)[\s\-]+{DATA}",
+        "'train on any inputs or outputs', 'further training on the conversations', 'train generative AI on "
+        "customer content' (§8): the data is named directly after the verb.",
+        unless=(r"\b(?:employees|staff|personnel|courses?)\b",),
+        needs=("ai",),
+    ),
+    Rule(
+        "ai-training-noun",
+        "TRAINING",
+        r"(?:{AI_TERM}|model)[\s\-]+(?:training|improvement|development)(?:[\s\-]+purposes)?",
+        "Noun phrases of training: 'AI training purposes', 'model training', 'data-for-AI-improvement'.",
+        unless=(r"\bresearch\b(?![\s\-]+and)",),
+    ),
+    Rule(
+        "training-data-noun",
+        "TRAINING",
+        r"\btraining[\s\-]+(?:data(?:sets?)?|information|purposes)\b|\b(?:used|use)[\s\-]+for[\s\-]+training\b"
+        r"|\bsources?[\s\-]+(?:are|is)[\s\-]+used[\s\-]+for[\s\-]+training\b|\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+off[\s\-]+training\b"
+        r"|\bopt(?:ing|s|ed)?[\s\-]+out[\s\-]+of[\s\-]+training\b|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my\b|\btraining[\s\-]+is[\s\-]+enabled\b",
+        "Training named as a use of data: 'training information', 'used for training', 'turn off training' "
+        "(an opt-out that presupposes training, §10). Needs an AI word in the passage so staff training is out.",
+        needs=("ai",),
+        unless=(r"\b(?:employees|staff|personnel|courses?|safety[\s\-]+training)\b",),
+    ),
+    Rule(
+        "develop-ai",
+        "TRAINING",
+        r"{DEVELOP}(?:[\s,]+(?:and|or|train|fine-tune|evaluate|test|provide|support|maintain|create|improve|develop)\w*){0,5}"
+        r"[\s,]+(?:(?:and|or|our|its|the|new|their|better)[\s\-]+){0,2}{MODEL}",
+        "Developing or improving AI itself: 'develop and improve AI at Meta', 'improve Google AI', 'develop "
+        "the models that power our Services', 'create systems and models' (§8, Meta §13).  The object must "
+        "follow the verb directly (no 'such as'), so 'we use and develop advanced technologies such as AI' "
+        "stays AUTOMATED_DECISIONS, not training (§9).",
+        unless=(
+            r"\b(?:is|are)[\s\-]+an?[\s\-]+(?:[\w\-]+[\s\-]+){0,4}(?:company|organi[sz]ation|lab|laboratory)\b",
+            r"\bresearch[\s\-]+(?:in|on)\b|\bsupport[\s\-]+(?:AI[\s\-]+)?research\b",
+            # a product *using* AI for spam/abuse ('improve our ability to detect') is not training.
+            r"\bimprove[\s\-]+our[\s\-]+ability\b",
+        ),
+    ),
+    Rule(
+        "help-models-improve",
+        "TRAINING",
+        r"\bhelps?[\s\-]+(?:{MODEL})[\s\-]+(?:become|get|learn|improve|perform)\w*|\b(?:improves?|improved)[\s\-]+by[\s\-]+(?:further[\s\-]+)?training\b",
+        "User content that 'helps our models become more accurate'; 'ChatGPT … improves by further training "
+        "on the conversations' (§8).",
+    ),
+    Rule(
+        "ml-content-analysis",
+        "TRAINING",
+        r"analy[sz]\w*[\s\-]+(?:[\w’']+[\s\-]+){0,2}(?:content|data|information|messages|files){W8}[\s\-]+"
+        r"(?:machine[\s\-]+learning|(?-i:\bML\b)|{AI}|artificial[\s\-]+intelligence){W8}[\s\-]+(?:to|order[\s\-]+to)[\s\-]+improv\w+",
+        "Machine-learning analysis of users' content *in order to improve* the services = training (§9, "
+        "Adobe 2020).  ML merely used in processing stays AUTOMATED_DECISIONS.",
+    ),
+    Rule(
+        "improve-services-includes-ai",
+        "TRAINING",
+        r"\b(?:used|use|uses)[\s\-]+(?:[\w’']+[\s\-]+){0,10}?to[\s\-]+(?:provide,?[\s\-]+)?(?:improve|develop)\w*(?:[\s,]+(?:and|or|develop|improve|provide)\w*){0,3}"
+        r"[\s\-]+(?:our|its|Google|the)[\s\-]+(?:services|products|Services|Products)\b",
+        "'this data is used to improve Google services' when the same passage says that improving the "
+        "services includes training models (Gemini: 'These include Gemini models…') (§8).",
+        needs=("improve_is_ai",),
+    ),
+    Rule(
+        "improve-services-including-training",
+        "TRAINING",
+        r"\b(?:improve|develop)\w*[^.;]{0,60}?\((?:including|such[\s\-]+as|e\.g\.)[\s\-]+training[^)]*\)",
+        "'improve and develop our services (including training generative AI models)'.",
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Direct NO_TRAINING_PROMISE phrasings that are not a negated training mention.
+# ---------------------------------------------------------------------------------------------
+
+PROMISE: tuple[Rule, ...] = (
+    Rule(
+        "delay-ai-use",
+        "NO_TRAINING_PROMISE",
+        r"\b(?:delay\w*|paus\w*|postpon\w*)[\s\-]+(?:our[\s\-]+)?(?:change|plans?|decision)[\s\-]+to[\s\-]+(?:the[\s\-]+)?use{W12}[\s\-]+(?:to|for)[\s\-]+{DEVELOP}{W5}[\s\-]+{MODEL}",
+        "Meta 2024–25: 'we're (still) delaying our change to the use of your information to develop and "
+        "improve AI at Meta' = not training for now (§11), not TRAINS.",
+    ),
+    Rule(
+        "only-with-consent",
+        "NO_TRAINING_PROMISE",
+        r"\bonly[\s\-]+(?:with|after|if|when)[\s\-]+(?:you[\s\-]+)?(?:your[\s\-]+)?(?:explicit(?:ly)?[\s\-]+|express(?:ly)?[\s\-]+|prior[\s\-]+)?"
+        r"(?:consent|opt[\s\-]?in|permission|agree)\w*",
+        "'We will only use your content to train models with your explicit consent' = a promise (opt-in).",
+        needs=("training",),
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# OPT_OUT_OFFERED cues.  All need a training mention in the passage or its lead-in (§12): a generic
+# GDPR rights list, consent withdrawal or "depending on your settings" alone is not an opt-out.
+# ---------------------------------------------------------------------------------------------
+
+OPT_OUT: tuple[Rule, ...] = (
+    Rule(
+        "opt-out",
+        "OPT_OUT_OFFERED",
+        r"\bopt(?:ing|s|ed)?[\s\-]+out\b|\bopt-out\b",
+        "An opt-out, in a passage about training ('you can opt out …', 'unless you opt out') (§10).",
+        needs=("training",),
+        unless=(r"\b(?:arbitration|sales?|sell|selling|sharing[\s\-]+of[\s\-]+your[\s\-]+personal|marketing|advertis\w+|cookies)\b",),
+    ),
+    Rule(
+        "object",
+        "OPT_OUT_OFFERED",
+        r"\bright[\s\-]+to[\s\-]+object\b|\bobject(?:ion)?[\s\-]+(?:form|to[\s\-]+(?:the|our)[\s\-]+use)\b|\bto[\s\-]+object\b|\bobjection\b",
+        "A right to object / objection form tied, in the same passage, to AI training (§11, §12).",
+        needs=("training",),
+    ),
+    Rule(
+        "turn-off-control",
+        "OPT_OUT_OFFERED",
+        r"\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+(?:it[\s\-]+)?off\b|\bcontrol[\s\-]+whether\b|\bdisabl\w+[\s\-]+training\b"
+        r"|\b(?:is|are)[\s\-]+(?:turned[\s\-]+)?off\b|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my[\s\-]+content\b"
+        r"|\bprefer[\s\-]+not[\s\-]+to[\s\-]+have[\s\-]+your[\s\-]+data[\s\-]+used\b|\bif[\s\-]+training[\s\-]+is[\s\-]+enabled\b",
+        "A product control that keeps data out of training: 'turn off training', 'control whether your data "
+        "is used to improve Google AI', 'If Keep Activity is off …' (§12).",
+        needs=("training",),
+    ),
+    Rule(
+        "choices-pointer",
+        "OPT_OUT_OFFERED",
+        r"\b(?:your[\s\-]+choices|(?:how[\s\-]+to|can)[\s\-]+exercise[\s\-]+your[\s\-]+rights?|submit[\s\-]+(?:a[\s\-]+)?requests?)"
+        r"[\s\-]+(?:with[\s\-]+respect[\s\-]+to|related[\s\-]+to|regarding|about|over|to[\s\-]+object)\b",
+        "Pointers that tie the choice to training: 'your choices with respect to that information', 'how to "
+        "exercise your rights with respect to data … to train our models', 'submit requests related to … AI' (§12).",
+        needs=("training",),
+    ),
+    Rule(
+        "temporary-chat",
+        "OPT_OUT_OFFERED",
+        r"\b(?:use|start|turn[\s\-]+on)[\s\-]+(?:a[\s\-]+)?Temporary[\s\-]+Chats?\b|\bTemporary[\s\-]+Chats?[\s\-]+from\b"
+        r"|\bif[\s\-]+(?:[\w\-]+[\s\-]+){1,3}(?:setting[\s\-]+)?is[\s\-]+off\b",
+        "A mode the user picks to keep chats out of training (Temporary Chat, 'If Keep Activity is off') (§12).",
+        needs=("training",),
+    ),
+    Rule(
+        "settings-to-refuse",
+        "OPT_OUT_OFFERED",
+        r"\b(?:in|through|via|using|update|updating|change|adjust)[\s\-]+(?:your[\s\-]+)?(?:account[\s\-]+|privacy[\s\-]+|data[\s\-]+)?(?:settings|data[\s\-]+controls|privacy[\s\-]+portal)\b",
+        "A setting the user can change to stop the use — only counts next to an opt-out/objection verb in "
+        "the same sentence (the 'unless' of this rule), never 'depending on your settings' alone (§12).",
+        needs=("training",),
+        unless=(r"\bdepending[\s\-]+on[\s\-]+your[\s\-]+settings\b",),
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# THIRD_PARTY_AI: data going to third-party AI providers, or partners training on it (§14).
+# ---------------------------------------------------------------------------------------------
+
+THIRD_PARTY: tuple[Rule, ...] = (
+    Rule(
+        "share-with-ai-provider",
+        "THIRD_PARTY_AI",
+        r"\b(?:shar\w+|disclos\w+|send\w*|sent|provid\w+|transfer\w*|pass\w*)\b{W8}[\s\-]+(?:with|to)[\s\-]+(?:our[\s\-]+|the[\s\-]+|select(?:ed)?[\s\-]+)?"
+        r"(?:third[\s\-]+party[\s\-]+)?(?:(?:{AI}|LLM|model|generative[\s\-]+AI)[\s\-]+(?:model[\s\-]+)?(?:providers?|vendors?|partners?|compan(?:y|ies))"
+        r"|(?:OpenAI|Anthropic|Mistral|Cohere)\b)",
+        "'we share your content with our AI model providers' (§14).",
+    ),
+    Rule(
+        "third-party-ai",
+        "THIRD_PARTY_AI",
+        r"\bthird[\s\-]+part(?:y|ies)[’']?[\s\-]+(?:AI|LLMs?|large[\s\-]+language[\s\-]+models?|generative[\s\-]+AI|AI[\s\-]+models?|models?)\b",
+        "'third-party LLMs / AI models' process the data.",
+        unless=(r"\bapps?\b|\bintegrations?\b|\bconnectors?\b|\bactions\b",),
+        case=False,
+    ),
+    Rule(
+        "ai-chatbot-like",
+        "THIRD_PARTY_AI",
+        r"\b(?:AI|artificial[\s\-]+intelligence)[\s\-]+(?:chatbots?|assistants?|models?|services?)[\s\-]+(?:like|such[\s\-]+as|including)[\s\-]+[A-Z][\w’']+",
+        "Users' posts surfacing 'in responses provided by an AI chatbot like OpenAI's ChatGPT' (§14).",
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# SCRAPING_AI_RESTRICTION: bans/reservations on others using the service's content for AI (§15).
+# ---------------------------------------------------------------------------------------------
+
+SCRAPING: tuple[Rule, ...] = (
+    Rule(
+        "data-mining",
+        "SCRAPING_AI_RESTRICTION",
+        r"\b(?:text[\s\-]+and[\s\-]+)?data[\s\-]+mining\b|[“\"‘']mines?[”\"’']|\bTDM\b",
+        "Data mining / text-and-data mining named in a ban or reservation counts even without AI words "
+        "(Discord 2020, Threads 'mines', Facebook TDM) (§15).",
+        unless=(r"\bwe[\s\-]+(?:use|may[\s\-]+use|perform|conduct)[\s\-]+data[\s\-]+mining\b",),
+    ),
+    Rule(
+        "develop-models-from-content",
+        "SCRAPING_AI_RESTRICTION",
+        r"\b(?:use|using|uses)\b{W12}[\s\-]+(?:to|for|in)[\s\-]+(?:develop|train|build|creat|improv)\w*[\s\-]+"
+        r"(?:(?:any|an?|other|competing|new|your[\s\-]+own)[\s\-]+)*(?:(?:{AI}|machine[\s\-]+learning|generative|artificial[\s\-]+intelligence|language)[\s\-]+)*"
+        r"(?:models?|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b",
+        "'You may not use the Services / Output to develop (competing) models / machine-learning models' (§15).",
+        needs=("prohibition",),
+        unless=(r"\bwe[\s\-]+(?:may[\s\-]+)?use\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b"),
+    ),
+    Rule(
+        "models-that-compete",
+        "SCRAPING_AI_RESTRICTION",
+        r"\b(?:develop|train|build|creat)\w*[\s\-]+(?:[\w\-]+[\s\-]+){0,3}models?[\s\-]+that[\s\-]+compete\b|\bcompeting[\s\-]+(?:AI[\s\-]+)?models?\b",
+        "'develop models that compete with OpenAI' (§15).",
+    ),
+    Rule(
+        "scrape-for-ai",
+        "SCRAPING_AI_RESTRICTION",
+        r"\b(?:scrap\w+|crawl\w*|harvest\w*|extract\w*)\b{W8}[\s\-]+(?:for|to)[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:{AI}|machine[\s\-]+learning|artificial[\s\-]+intelligence|(?:AI[\s\-]+)?training|models?)\b"
+        r"|\bdisallow[\s\-]+(?:[\w\-]+,?[\s\-]+){0,3}training\b",
+        "'data scraping for machine learning'; robots.txt rules that 'disallow crawling, training' (§15).",
+    ),
+    Rule(
+        "reserve-ai-rights",
+        "SCRAPING_AI_RESTRICTION",
+        r"\breserv\w+[\s\-]+(?:all[\s\-]+)?(?:of[\s\-]+)?(?:our[\s\-]+|its[\s\-]+)?rights?{W8}[\s\-]+(?:AI|artificial[\s\-]+intelligence|machine[\s\-]+learning|training)\b",
+        "An express reservation of rights against AI training use of the content (§15).",
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# AI_FEATURE_TERMS: outputs, prompts, acceptable use of AI features, which terms govern them (§16).
+# ---------------------------------------------------------------------------------------------
+
+FEATURE: tuple[Rule, ...] = (
+    Rule(
+        "output-defined-term",
+        "AI_FEATURE_TERMS",
+        r"(?-i:\b(?:Outputs?|Prompts?|Inputs?)\b)",
+        "The capitalised defined terms of AI terms ('Output', 'Prompts', 'Input') (§16).",
+        needs=("ai_or_output_doc",),
+        unless=(r"(?-i:^\s*(?:Input|Output)\s*$)",),
+        case=True,
+    ),
+    Rule(
+        "output-accuracy",
+        "AI_FEATURE_TERMS",
+        r"\b(?:outputs?|responses?|content|answers?)\b{W12}[\s\-]+(?:may|might|can|could|does|do|will)[\s\-]+not[\s\-]+(?:be[\s\-]+)?"
+        r"(?:unique|accurate|reflect|complete|correct|have[\s\-]+the[\s\-]+most)\w*"
+        r"|\b(?:accuracy|factual[\s\-]+accuracy)[\s\-]+of[\s\-]+(?:any[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}(?:outputs?|content|responses?)\b"
+        r"|\bgenerated\b{W8}[\s\-]+(?:might|may|could)[\s\-]+be[\s\-]+(?:inaccurate|incorrect|misleading|incomplete)"
+        r"|\b(?:inaccurate|incorrect|misleading)[\s\-]+(?:outputs?|responses?|information)\b"
+        r"|\bsimilar[\s\-]+(?:outputs?|responses?)\b|\bsame[\s\-]+or[\s\-]+similar[\s\-]+output\b",
+        "Accuracy/similarity disclaimers about generated output (§16).",
+        needs=("ai",),
+    ),
+    Rule(
+        "generated-content",
+        "AI_FEATURE_TERMS",
+        r"\b(?:AI|machine)[\s\-]generated\b|\bgenerated[\s\-]+by[\s\-]+(?:AI|AIs|artificial|the[\s\-]+AI|generative|[\w\-]+[\s\-]+generation[\s\-]+features)\b"
+        r"|\b(?:automate|automated)[\s\-]+content[\s\-]+generation\b|\bcontent[\s\-]+(?:that[\s\-]+is[\s\-]+)?(?:automatically[\s\-]+)?generated\b"
+        r"|\bcreated[\s\-]+by[\s\-]+(?:a[\s\-]+)?(?:human|[“\"]AI[”\"])|\bhuman[\s\-]generated\b|\blabell?ed[\s\-]+as[\s\-]+created[\s\-]+by\b"
+        r"|\bcode[\s\-]+generation[\s\-]+features\b",
+        "AI-generated content and passing it off as human (§16).",
+        needs=("ai",),
+    ),
+    Rule(
+        "jailbreak",
+        "AI_FEATURE_TERMS",
+        r"\bjailbreak\w*|\bprompt[\s\-]+(?:engineering|injection)\b|\bbypass[\s\-]+(?:these|the|our|any)[\s\-]+(?:protective|safety)\b"
+        r"|\bbypass[\s\-]+these[\s\-]+protective[\s\-]+measures\b",
+        "Acceptable use of AI features: jailbreaking, prompt injection, bypassing AI safety filters (§16).",
+    ),
+    Rule(
+        "ai-terms-govern",
+        "AI_FEATURE_TERMS",
+        r"\b(?:AIs?|Generative[\s\-]+AI|Meta[\s\-]+AI)[\s\-]+(?:Additional[\s\-]+)?(?:Terms|Prohibited[\s\-]+Use[\s\-]+Policy|Use[\s\-]+Policy)\b{W8}[\s\-]+(?:also[\s\-]+)?(?:appl(?:y|ies)|govern\w*|no[\s\-]+longer|provide\w*|must)"
+        r"|\b(?:govern|governs|apply[\s\-]+to)[\s\-]+(?:the[\s\-]+)?(?:use[\s\-]+of[\s\-]+)?(?:our[\s\-]+)?(?:Generative[\s\-]+)?AI[\s\-]+(?:products|features|services)\b"
+        r"|\baccept\b{W8}[\s\-]+Generative[\s\-]+AI[\s\-]+Additional[\s\-]+Terms\b|\bProhibited[\s\-]+use[\s\-]+policy\b",
+        "Clauses that say which terms govern generative-AI products ('the Meta AI Terms also apply') (§16). "
+        "A mere list of contracts naming the AI terms has no such verb and stays unlabelled.",
+        needs=("ai_or_prohibited",),
+    ),
+    Rule(
+        "gpts",
+        "AI_FEATURE_TERMS",
+        r"(?-i:\bGPTs?\b)(?![\s\-]*(?:-?\d|actions))",
+        "Custom-GPT terms (build, share, remove, report GPTs) (§16).",
+        case=True,
+        needs=("gpt_terms",),
+    ),
+    Rule(
+        "ai-acceptable-use",
+        "AI_FEATURE_TERMS",
+        r"\b(?:use|access)[\s\-]+(?:or[\s\-]+(?:use|access)[\s\-]+)?(?:AIs|AI[\s\-]+(?:features|products|tools))\b[\s\-]+in[\s\-]+any[\s\-]+(?:manner|way)"
+        r"|\b(?:content|statements|responses)[\s,]+(?:[\w\-]+[\s,]+){0,4}generated[\s\-]+by[\s\-]+AIs?\b"
+        r"|\bnot[\s\-]+responsible[\s\-]+for[\s\-]+(?:any[\s\-]+)?Outputs?\b|\bresponsible[\s\-]+for[\s\-]+checking[\s\-]+Outputs?\b"
+        r"|\b(?:right,?[\s\-]+title,?[\s\-]+(?:and|or)[\s\-]+interest)[\s\-]+(?:in[\s\-]+(?:and[\s\-]+to[\s\-]+)?|to[\s\-]+)(?:the[\s\-]+)?AIs\b",
+        "Acceptable-use and ownership rules for the AIs themselves (Meta AI Terms) (§16).",
+    ),
+    Rule(
+        "provide-genai-feature",
+        "AI_FEATURE_TERMS",
+        r"\b(?:provide|curate|offer)\w*(?:[\s\-]+and[\s\-]+(?:provide|curate|offer)\w*)?[\s\-]+(?:our[\s\-]+)?(?:\[)?(?:Generative[\s\-]+AI|AI[\s\-]+at[\s\-]+Meta|artificial[\s\-]+intelligence[\s\-]+technology)\]?"
+        r"(?:[\s\-]+(?:features|[\w\-]+[\s\-]+Services))?{W8}[\s,\-]+(?:enabling|to[\s\-]+(?:suggest|create|generate)|including[\s\-]+through[\s\-]+Generative)"
+        r"|\bprovide[\s\-]+our[\s\-]+Generative[\s\-]+AI[\s\-]*-?powered[\s\-]+Services\b",
+        "Privacy-policy statements on processing content *to provide* a generative-AI feature (§16).",
+    ),
+    Rule(
+        "collect-ai-interactions",
+        "AI_FEATURE_TERMS",
+        r"\b(?:collect|receive|process|review)\w*[\s\-]+(?:[\w\-]+[\s\-,]+){0,8}(?:exchange|interactions?)[\s\-]+(?:[\w\-]+[\s\-,]+){0,4}?with,?[\s\-]+(?:AIs|AI[\s\-]+at[\s\-]+Meta|our[\s\-]+AIs?|Meta[\s\-]+AI)\b"
+        r"|\b(?:Responses?|Outputs?)[\s\-]+(?:and[\s\-]+other[\s\-]+information[\s\-]+)?you[\s\-]+receive[\s\-]+from[\s\-]+(?:AIs?|AI[\s\-]+at[\s\-]+Meta|Meta[\s\-]+AI)\b"
+        r"|\b(?:prompts?|media)[\s\-]+(?:[\w\-]+[\s\-]+){0,8}(?:share[\s\-]+with|send[\s\-]+to|provide)[\s\-]+(?:[\w\-]+[\s\-]+){0,3}(?:AIs?|AI[\s\-]+at[\s\-]+Meta)\b"
+        r"|\bAI[\s\-]+technology[\s\-]+transforms\b",
+        "How prompts, inputs and outputs of an AI feature are collected/processed *to provide* it (§16).",
+    ),
+    Rule(
+        "generative-ai-features",
+        "AI_FEATURE_TERMS",
+        r"\bGenerative[\s\-]+AI[\s\-]+(?:Features|products[\s\-]+and[\s\-]+features)\b\s*[:.]",
+        "A clause headed 'Generative AI Features:' (§16).",
+        case=False,
+    ),
+)
+
+# ---------------------------------------------------------------------------------------------
+# AUTOMATED_DECISIONS: algorithms/AI/ML deciding about, recommending to or moderating the user (§17).
+# ---------------------------------------------------------------------------------------------
+
+AUTOMATED: tuple[Rule, ...] = (
+    Rule(
+        "automated-decision-making",
+        "AUTOMATED_DECISIONS",
+        r"\bautomated[\s\-]+(?:individual[\s\-]+)?decision(?:s|[\s\-]+making)?\b|\bprofiling\b",
+        "Automated decision-making and profiling named as such (§17).  A denial ('we do not engage in "
+        "profiling') is vetoed by the engine's negation check.",
+        unless=(r"\bright[\s\-]+(?:not[\s\-]+)?to\b",),
+    ),
+    Rule(
+        "automated-systems-purpose",
+        "AUTOMATED_DECISIONS",
+        r"\b(?:automated|algorithmic)[\s\-]+(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means)\b"
+        r"(?:[^.;]{0,120}?)\b(?:detect|identify|address|review|moderat|block|remov|flag|recommend|personali[sz]|rank|order|suggest|provide|protect|analy[sz]|manage|verify|support|improve|curat|find|prevent|respond)\w*"
+        r"|\b(?:profiling|curating)[\s,]+(?:[\w\-]+[\s,]+){0,4}automated[\s\-]+processing\b",
+        "Automated systems used to moderate, detect, recommend or personalise (§17).  'automatically' "
+        "(updates, cookies, logs, deletion, arbitration stays) is not this word and never matches (§18).",
+        unless=(
+            # the user's or an attacker's automation: scraping/access bans, 'automated abuse' (§18).
+            r"\b(?:you|users?)[\s\-]+(?:may|must|will|agree|shall)[\s\-]+not\b|\bautomated[\s\-]+means[\s\-]+to[\s\-]+access\b",
+            r"\bautomated[\s\-]+abuse\b|\bvia[\s\-]+automated\b|\bby[\s\-]+automated[\s\-]+means\b|\bautomated[\s\-]+or[\s\-]+other(?:wise)?\b",
+            r"\bcollect\w*[\s\-]+(?:information|data)[\s\-]+in[\s\-]+an[\s\-]+automated\b",
+        ),
+    ),
+    Rule(
+        "ai-used-to",
+        "AUTOMATED_DECISIONS",
+        r"(?:{AI_TERM}|\balgorithms?\b|intelligent[\s\-]+algorithm|(?-i:\bNLP\b)|natural[\s\-]+language[\s\-]+processing|AI-driven|AI-for-HR)"
+        r"(?:[^.;]{0,100}?)\b(?:detect|identify|block|moderat|review|recommend|personali[sz]|rank|order|suggest|predict|monitor|classif|categori[sz]|surface|filter|flag|generat\w*[\s\-]+(?:real-time[\s\-]+)?alerts|isolat|extract|prevent|protect|power|apply|determin)\w*",
+        "AI/ML/algorithms that detect spam, order ads, moderate content, recommend (§17).",
+        unless=(
+            r"\b(?:research|researchers)\b(?![\s\-]+and[\s\-]+develop)",
+            r"\breverse[\s\-]+engineer\w*|\bdecompil\w*|\btrade[\s\-]+secrets?\b",
+            # 'you may not use AIs to …' is AI_FEATURE_TERMS acceptable use, not a decision about the user.
+            r"\byou[\s\-]+may[\s\-]+not\b|\bprohibit\w*\b",
+        ),
+    ),
+    Rule(
+        "with-help-of-ai",
+        "AUTOMATED_DECISIONS",
+        r"\b(?:with[\s\-]+the[\s\-]+help[\s\-]+of|using|powered[\s\-]+by|through)[\s\-]+(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning|automated[\s\-]+systems|algorithms)"
+        r"(?:[\s,]+(?:automated[\s\-]+systems|inferences|and|machine[\s\-]+learning|algorithms)){0,4}",
+        "'gain insights with the help of AI, automated systems, and inferences' (LinkedIn 2024, §17).",
+        unless=(r"\bdevelop\w*[\s\-]+(?:and[\s\-]+)?(?:train|improv)\w*[\s\-]+(?:AI|artificial)\b(?!.*help)",),
+    ),
+    Rule(
+        "technologies-like-ai",
+        "AUTOMATED_DECISIONS",
+        r"\b(?:technolog(?:y|ies)|tools?|techniques)[\s\-]+(?:like|such[\s\-]+as)[\s\-]+(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning)\b"
+        r"|\b(?:use|uses|using|apply|employ)[\s\-]+(?:and[\s\-]+develop[\s\-]+)?(?:advanced[\s\-]+)?(?:automated[\s\-]+)?technolog(?:y|ies)[\s\-]+(?:-[\s\-]+)?(?:like|such[\s\-]+as)[\s\-]+(?:{AI}|artificial|machine)",
+        "The service applying AI/ML technologies across its service (Instagram, Facebook terms) (§17).",
+        unless=(r"\bresearch\b",),
+    ),
+    Rule(
+        "inferences",
+        "AUTOMATED_DECISIONS",
+        r"\binferences[\s\-]+(?:we[\s\-]+make|about)\b[^.;]{0,120}?\b(?:recommend|personali[sz]|advertis|ads|rank|relevan)\w*"
+        r"|\b(?:recommend|personali[sz]|rank)\w*[^.;]{0,60}?\binferences\b",
+        "Explicit inferences/profiling used for recommendations or ads (Reddit 'Inferences we make …') (§17).",
+    ),
+    Rule(
+        "personalised-ai-answers",
+        "AUTOMATED_DECISIONS",
+        r"\b(?:more[\s\-]+)?relevant[\s\-]+(?:responses|suggestions?|answers)[\s\-]+(?:from|with|to)\b|\brespond[\s\-]+to[\s\-]+[\w\-]+[\s\-]+with[\s\-]+a[\s\-]+relevant\b"
+        r"|\b(?:AI|algorithms?)[\s\-]+(?:is[\s\-]+)?(?:able[\s\-]+to[\s\-]+)?(?:personali[sz]\w*|tailor\w*)\b",
+        "Personalised AI answers and recommendations (Meta AI using interests/location) (§17).",
+        needs=("ai",),
+    ),
+    Rule(
+        "scan-messages-bots",
+        "AUTOMATED_DECISIONS",
+        r"\bscan\w*[\s\-]+(?:your[\s\-]+)?messages[\s\-]+to[\s\-]+provide\b",
+        "Message scanning to power automated assistants/'bots' suggesting responses (LinkedIn) (§17).",
+    ),
+    Rule(
+        "ads-system-automatically",
+        "AUTOMATED_DECISIONS",
+        r"\b(?:ads?|recommendation|ranking)[\s\-]+systems?[\s\-]+automatically[\s\-]+(?:reviews?|selects?|ranks?|chooses?|decides?)\b",
+        "An ads/recommendation system that decides automatically which ads a user sees (§17).",
+    ),
+)
+
+ALL_RULES: tuple[Rule, ...] = TRAINING + PROMISE + OPT_OUT + THIRD_PARTY + SCRAPING + FEATURE + AUTOMATED
+
+
+# ---------------------------------------------------------------------------------------------
+# Passage flags (patterns over the whole URL-masked passage).
+# ---------------------------------------------------------------------------------------------
+
+FLAGS: dict[str, str] = {
+    # Some AI/ML term.  'model(s)' alone does not set it (pricing/hardware/model clauses, §18).
+    "ai": r"{AI_TERM}|\balgorithms?\b|(?-i:\bNLP\b)|\bAI-",
+    # "improving the services" includes model training, in this same passage (Gemini §8).
+    "improve_is_ai": r"\(including[\s\-]+(?:training|AI)\b|\bThese[\s\-]+(?:services[\s\-]+)?include[\s\-]+(?:\[)?(?:[\w\-]+[\s\-]+){0,2}(?:models|AI)"
+    r"|\bimprove[\s\-]+model[\s\-]+performance\b|\bimprove\w*[\s\-]+(?:our[\s\-]+|its[\s\-]+)?(?:AI[\s\-]+)?models\b",
+    # A prohibition: the sentence-level rule for 'use … to develop models' only applies to bans.
+    "prohibition": r"\b(?:may[\s\-]+not|must[\s\-]+not|will[\s\-]+not|agree[\s\-]+not|not[\s\-]+(?:to|permitted|allowed)|prohibit\w*|restrict\w*|forbid\w*|don[’']t|do[\s\-]+not|won[’']t|never)\b"
+    r"|^\s*(?:[-*+]|\d{1,3}[.)])?\s*(?:\([ivx]+\)\s*)?(?:Using|Use)\b",
+    # Passages of AI terms: a defined 'Output'/'Prompt' term means AI output there.
+    "ai_or_output_doc": r"{AI_TERM}|(?-i:\bOutputs?\b[^.]{0,80}\b(?:Services|Input|model|generated))|(?-i:\b(?:extract|rely|evaluate|checking)\b[^.]{0,40}\bOutputs?\b)|(?-i:\bInput\b[^.]{0,40}\bOutput\b)",
+    "ai_or_prohibited": r"{AI_TERM}|Prohibited[\s\-]+use[\s\-]+policy",
+    # Custom GPT terms: 'GPT' as a product users build/share, not a model name in passing.
+    "gpt_terms": r"(?-i:\byour\s+GPTs?\b|\bGPTs\b|\bGPT\s+Content\b|\ba\s+GPT\b|\bany\s+GPT\b)",
+}
+
+# Lead-in words that make list items *not* about users' data (§13: Meta research datasets).
+LEADIN_NOT_USER_DATA = r"\bdatasets?[\s\-]+from[\s\-]+publicly[\s\-]+available[\s\-]+sources\b|\bresearch[\s\-]+institutions\b|\bthese[\s\-]+datasets\b"
+
+# Sentences that are only a title ("Developing and improving AI at Meta", "**Third Party Materials
+# and AI**") get no label (§13): at most this many words and no sentence punctuation.
+TITLE_MAX_WORDS = 9
+
+# Conditional negation that is an opt-out presupposing training, not a promise (§10):
+# "If you do not want us to use your Content to train our models, you can opt out".
+CONDITIONAL_NEG = r"\b(?:if|unless|when|where)[\s\-]+(?:[\w’']+[\s\-]+){0,3}$"
+
+# Third-party agent in front of a training mention makes it THIRD_PARTY_AI (§14).
+THIRD_AGENT = (
+    r"(?:{THIRD}|\btheir[\s\-]+own\b|\bindependent[\s\-]+purposes\b|\bothers\b)[^.;]{0,160}$"
+)
+THIRD_OWNED = r"^\s*[^.;]{0,20}?\b(?:their|third[\s\-]+part(?:y|ies)[’']?|Microsoft[’']s)[\s\-]+(?:own[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}models?\b"
+# Passage-level 'content made available to other companies' + a training mention = partners may
+# train on it (Reddit 2024, §14).
+SHARED_TO_OTHERS = (
+    r"\b(?:available|shar\w+|licens\w+|disclos\w+|provid\w+)\b[^.]{0,80}\b(?:by|to|with)[\s\-]+(?:other[\s\-]+companies|third[\s\-]+parties|partners|our[\s\-]+parent[\s\-]+company|Microsoft)\b"
+    r"|\b(?:other[\s\-]+companies|organizations)[^.]{0,60}\bpartner\b"
+)
