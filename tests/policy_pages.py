@@ -8,6 +8,7 @@ parameters on links, markup whitespace, a dynamic footer.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import socket
@@ -164,10 +165,8 @@ class PolicyServer:
                 self.send_header("Content-Length", str(len(page.body)))
                 self.end_headers()
                 body = page.body if page.truncate_to is None else page.body[:page.truncate_to]
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
                 if page.truncate_to is not None:
                     self.close_connection = True
 
