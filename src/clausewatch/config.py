@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from . import subscribers as subs
 from .errors import ConfigError
 from .models import DocumentSpec, Fetcher
 
@@ -146,7 +147,8 @@ class WatchlistModel(_Strict):
     settings: SettingsModel = Field(default_factory=SettingsModel)
     tags: dict[str, TagModel] = Field(default_factory=dict)
     documents: list[DocumentModel] = Field(min_length=1)
-    subscribers: list[dict[str, Any]] = Field(default_factory=list)
+    subscribers: list[subs.SubscriberModel] = Field(default_factory=list)
+    delivery: subs.DeliveryModel = Field(default_factory=subs.DeliveryModel)
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,8 @@ class Watchlist:
     documents: tuple[DocumentSpec, ...]
     settings: Settings = field(default_factory=Settings)
     tag_intervals: dict[str, float] = field(default_factory=dict)
-    subscribers: tuple[dict, ...] = ()  # raw; the digest module validates its own part
+    subscribers: tuple[subs.Subscriber, ...] = ()  # digest subscribers (subscribers.py)
+    delivery: subs.Delivery = field(default_factory=subs.Delivery)  # mail / feed settings shared by subscribers
     path: Path | None = None
 
     def find(self, key: str) -> DocumentSpec | None:
@@ -205,6 +208,7 @@ _KNOWN_KEYS = {
     "documents": DocumentModel,
     "tags": TagModel,
     "robots": RobotsModel,
+    **subs.KNOWN_KEYS,
 }
 
 
@@ -337,7 +341,8 @@ def _build(model: WatchlistModel, name: str) -> Watchlist:
     )
     tags = {t: m.interval for t, m in model.tags.items() if m.interval is not None}
     return Watchlist(documents=tuple(docs), settings=settings, tag_intervals=tags,
-                     subscribers=tuple(model.subscribers))
+                     subscribers=subs.build_subscribers(model.subscribers, name),
+                     delivery=subs.build_delivery(model.delivery))
 
 
 def load_watchlist(path: str | Path) -> Watchlist:
@@ -355,4 +360,4 @@ def load_watchlist(path: str | Path) -> Watchlist:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     wl = parse_watchlist(text, name=str(path))
     return Watchlist(documents=wl.documents, settings=wl.settings, tag_intervals=wl.tag_intervals,
-                     subscribers=wl.subscribers, path=path)
+                     subscribers=wl.subscribers, delivery=wl.delivery, path=path)
