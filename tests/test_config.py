@@ -27,7 +27,7 @@ BAD_WATCHLISTS = [
      "documents[0].interval: 'soon' is not a duration (use e.g. 30m, 6h, 1d, 1w)"),
     (f"settings: {{timeout: -1}}\ndocuments: [{GOOD_DOC}]", "settings.timeout: must be greater than 0"),
     ("documents:\n  - service: [LinkedIn\n", "line 3: YAML syntax error: expected ',' or ']', but got '<stream end>'"),
-    ("docs: []", "docs: unknown key 'docs' (known: documents, settings, subscribers, tags) (and 1 more problem)"),
+    ("docs: []", "docs: unknown key 'docs' (known: delivery, documents, settings, subscribers, tags) (and 1 more problem)"),
     ("- just a list", "expected a mapping with a 'documents:' list at the top, got a list"),
     (f"documents: [{GOOD_DOC}, {GOOD_DOC}]",
      "documents[1].id: 'linkedin-privacy-policy' is already used by documents[0] (give one of them an explicit 'id:')"),
