@@ -81,6 +81,7 @@ class Fetchers:
     client: object = None  # httpx.Client; None = make one
     browser_factory: Callable[[], object] | None = None  # () -> BrowserSession; None = the real one
     gate: HostGate | None = None
+    robots: object = None  # fetch.robots.RobotsGuard; None = robots.txt is not consulted here
     _browser: object = None
 
     def __post_init__(self):
@@ -95,11 +96,15 @@ class Fetchers:
     def http(self, url: str, etag: str | None = None, last_modified: str | None = None) -> Capture:
         from .fetch.http import fetch_http
 
+        if self.robots is not None:
+            self.robots.check(url)  # raises FetchError when robots.txt disallows the URL
         with self.gate.hold(url):
             return fetch_http(url, self.client, etag=etag, last_modified=last_modified,
                               max_bytes=self.settings.max_bytes)
 
     def browser(self, url: str) -> Capture:
+        if self.robots is not None:
+            self.robots.check(url)
         if self._browser is None:
             if self.browser_factory is not None:
                 self._browser = self.browser_factory()
@@ -114,6 +119,12 @@ class Fetchers:
     @property
     def browser_started(self) -> bool:
         return self._browser is not None
+
+    def close_browser(self):
+        """Stop Chromium (it starts again on the next browser fetch); frees ≈0.5 GB when idle."""
+        if self._browser is not None:
+            session, self._browser = self._browser, None
+            session.close()
 
     def close(self):
         if self._browser is not None:

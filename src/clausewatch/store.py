@@ -91,9 +91,31 @@ def _m001_core(db: sqlite_utils.Database) -> None:
     db["clauses"].create_index(["version_id"])
 
 
+def _m008_worker(db: sqlite_utils.Database) -> None:
+    """The worker's schedule ledger (issue 8) and its process history.
+
+    ``check_slots``: one row per check the worker made, written in the check's own transaction:
+    the nominal (un-jittered) slot it served, so a restarted worker knows exactly which slot comes
+    next; times are ISO with milliseconds (``checks.started_at`` has whole seconds only).
+    ``workers``: one row per worker process (pid, host, start, heartbeat, how it stopped).
+    """
+    db["check_slots"].create(
+        {"check_id": int, "document_id": str, "due_at": str, "fired_at": str, "attempt": int, "retry_at": str},
+        pk="check_id",
+        foreign_keys=[("check_id", "checks", "id"), ("document_id", "documents", "id")],
+    )
+    db["check_slots"].create_index(["document_id", "check_id"])
+    db["workers"].create(
+        {"id": int, "pid": int, "host": str, "started_at": str, "heartbeat_at": str, "stopped_at": str,
+         "stop_reason": str, "checks": int},
+        pk="id",
+    )
+
+
 # (name, function): applied in order, each once, each in its own transaction.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
+    ("008_worker", _m008_worker),
 ]
 
 
@@ -327,3 +349,51 @@ class Store:
 
     def note_capture_seen(self, document_id: str, sha256: str) -> None:
         self.db["documents"].update(document_id, {"last_capture_sha256": sha256})
+
+    # -- worker schedule and process history (issue 8) --
+
+    def add_check_slot(self, check_id: int, document_id: str, *, due_at: str, fired_at: str, attempt: int,
+                       retry_at: str | None) -> None:
+        """Which slot a worker check served; call it inside the check's transaction."""
+        self.db["check_slots"].insert({"check_id": check_id, "document_id": document_id, "due_at": due_at,
+                                       "fired_at": fired_at, "attempt": attempt, "retry_at": retry_at})
+
+    def last_check_id(self, document_id: str) -> int | None:
+        row = self.db.execute("select max(id) from checks where document_id = ?", [document_id]).fetchone()
+        return row[0] if row else None
+
+    def last_check_slots(self) -> dict[str, dict]:
+        """The latest worker slot of every document, by document id."""
+        rows = self.db.query(
+            "select s.* from check_slots s join (select document_id, max(check_id) as id from check_slots"
+            " group by document_id) l on s.check_id = l.id")
+        return {r["document_id"]: r for r in rows}
+
+    def last_check_slot(self, document_id: str) -> dict | None:
+        rows = list(self.db.query(
+            "select * from check_slots where document_id = ? order by check_id desc limit 1", [document_id]))
+        return rows[0] if rows else None
+
+    def check_slots(self, document_id: str) -> list[dict]:
+        """Every worker slot of a document, oldest first, with its check's outcome."""
+        return list(self.db.query(
+            "select s.*, c.outcome, c.started_at from check_slots s join checks c on c.id = s.check_id"
+            " where s.document_id = ? order by s.check_id", [document_id]))
+
+    def worker_started(self, pid: int, host: str) -> int:
+        now = _iso(self.now())
+        table = self.db["workers"]
+        table.insert({"pid": pid, "host": host, "started_at": now, "heartbeat_at": now, "checks": 0})
+        return table.last_pk
+
+    def worker_heartbeat(self, worker_id: int, checks: int) -> None:
+        self.db["workers"].update(worker_id, {"heartbeat_at": _iso(self.now()), "checks": checks})
+
+    def worker_stopped(self, worker_id: int, reason: str, checks: int) -> None:
+        now = _iso(self.now())
+        self.db["workers"].update(worker_id, {"stopped_at": now, "heartbeat_at": now, "stop_reason": reason,
+                                              "checks": checks})
+
+    def last_worker(self) -> dict | None:
+        rows = list(self.db.query("select * from workers order by id desc limit 1"))
+        return rows[0] if rows else None

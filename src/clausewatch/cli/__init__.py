@@ -5,6 +5,7 @@ imported here.
 """
 
 from . import core  # noqa: F401  (registers commands)
+from . import worker  # noqa: F401  (registers worker, status)
 from .app import main
 
 __all__ = ["main"]
