@@ -4,8 +4,7 @@ Each capability's commands are in their own module and register themselves on ``
 imported here.
 """
 
-from . import core  # noqa: F401  (registers commands)
-from . import worker  # noqa: F401  (registers worker, status)
+from . import core, worker  # noqa: F401  (registers commands)
 from .app import main
 
 __all__ = ["main"]
