@@ -1,0 +1,512 @@
+"""The decision cascade behind ``compare.compare`` (pure).  See compare.py for the rules in order.
+
+Tuned numbers (ratios, word counts) were set by replaying ../shared/gold/changes-dev.jsonl with
+``clausewatch eval changes`` and reading the misses; re-run it after touching any of them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from . import noise
+from .compare import (
+    AI_LABELS,
+    HIGH_LABELS,
+    Change,
+    ChangeClass,
+    ClauseDelta,
+    ClauseExtractor,
+    DeltaKind,
+    Severity,
+)
+from .language import guess_language
+from .models import Clause, Version
+from .normalize import strip_markup
+from .walls import wall_reason
+from .worddiff import EQUAL, word_diff
+from .worddiff import similarity as word_similarity
+
+C = ChangeClass
+
+# A capture with fewer words than this is not a policy (empty page, heading only, a nav menu).
+MIN_WORDS = 60
+# Much shorter / longer than the version before it (and no new stated date): a broken capture.
+SHRUNK, BLOATED = 0.4, 3.0
+# Pop-ups / dropdowns dropped or captured again: a smaller swing, with the stated date unchanged.
+LOST, GAINED = 0.85, 1.15
+# A clause pair is one reworded clause above this word similarity.
+PAIR_SIMILARITY = 0.5
+# Words whose change makes a rewording of an AI clause material (CHANGES-NOTES.md rule 2).
+_MATERIAL = re.compile(
+    r"^(?:may|might|will|not|never|no|only|unless|without|except|consent\w*|opt\w*|object\w*|choos\w*|"
+    r"train\w*|develop\w*|improv\w*|model\w*|ai|artificial|intelligence|machine|learning|generative|"
+    r"third|parties|partner\w*|provider\w*|share\w*|sell\w*|licen[cs]\w*|public\w*|content|data|information|"
+    r"personal|messages?|prompts?|inputs?|outputs?|chats?|mining|scrap\w*|default|settings?|off|on)$"
+)
+
+
+def _nwords(dec: str) -> int:
+    return len(noise.words(dec))
+
+
+@lru_cache(maxsize=512)
+def _paragraphs(dec: str) -> frozenset[str]:
+    return frozenset(p for p in dec.split("\n") if p)
+
+
+def _iso(v: Version) -> str:
+    return v.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ") if v.captured_at else "?"
+
+
+def _day(v: Version) -> str:
+    return v.captured_at.strftime("%Y-%m-%d") if v.captured_at else "?"
+
+
+def _reextracted(prev: Version, new: Version) -> bool:
+    """The same capture run through a newer extractor / normalisation (a technical re-baseline)."""
+    if new.capture_sha256 and new.capture_sha256 == prev.capture_sha256:
+        return True
+    return bool(new.extractor_version and prev.extractor_version and new.extractor_version != prev.extractor_version)
+
+
+def _last_good(previous: Sequence[Version]) -> int:
+    """Index of the version to judge against: the last one, unless it is a broken capture (much
+    shorter or longer than the one before it with the same stated date); CHANGES-NOTES rule 8."""
+    i = len(previous) - 1
+    for _ in range(2):
+        if i == 0:
+            break
+        cur, before = previous[i], previous[i - 1]
+        w_cur, w_before = _nwords(noise.decision(cur.text)), _nwords(noise.decision(before.text))
+        ratio = w_cur / max(w_before, 1)
+        same_date = noise.stated_dates(cur.text) <= noise.stated_dates(before.text)
+        if w_cur < MIN_WORDS or ((ratio < SHRUNK or ratio > BLOATED) and same_date):
+            i -= 1
+            continue
+        break
+    return i
+
+
+def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, name: str, with_diff: bool) -> Change:
+    prev = previous[-1]
+    base_i = _last_good(previous)
+    base = previous[base_i]
+    earlier = [v for j, v in enumerate(previous) if j != base_i]
+    old_dec, new_dec = noise.decision(base.text), noise.decision(new.text)
+    old_f, new_f = noise.fold(old_dec), noise.fold(new_dec)
+    w_old, w_new = _nwords(old_dec), _nwords(new_dec)
+    ratio = w_new / max(w_old, 1)
+    old_dates, new_dates = noise.stated_dates(base.text), noise.stated_dates(new.text)
+    new_date = bool(new_dates - old_dates)
+    added = Counter(p for p in new_dec.split("\n") if p) - Counter(p for p in old_dec.split("\n") if p)
+    removed = Counter(p for p in old_dec.split("\n") if p) - Counter(p for p in new_dec.split("\n") if p)
+    seen: set[str] = set()
+    for v in earlier:
+        seen |= _paragraphs(noise.decision(v.text))
+    added_new = [p for p in added if p not in seen]
+    w_added = sum(len(noise.words(p)) for p in added_new)
+    w_added_all = sum(len(noise.words(p)) for p in added)
+    w_removed = sum(len(noise.words(p)) for p in removed)
+    stats = {
+        "words_old": w_old, "words_new": w_new, "length_ratio": round(ratio, 3),
+        "paragraphs_added": len(added), "paragraphs_removed": len(removed),
+        "words_added": w_added_all, "words_removed": w_removed, "words_added_unseen": w_added,
+        "stated_dates_old": sorted("{:04d}-{:02d}-{:02d}".format(*d) for d in old_dates),
+        "stated_dates_new": sorted("{:04d}-{:02d}-{:02d}".format(*d) for d in new_dates),
+        "judged_against": _iso(base),
+    }
+
+    def make(cls: ChangeClass, reason: str, *, deltas: tuple[ClauseDelta, ...] = (), repeat_of: Version | None = None,
+             summary: str | None = None) -> Change:
+        diff = word_diff(prev.text, new.text) if with_diff and not repeat_of else ()
+        return Change(
+            cls=cls, severity=_severity(cls, deltas), reason=reason,
+            summary=summary or _summary(cls, name, reason, deltas, repeat_of, added_new or list(added), removed),
+            deltas=deltas, diff=diff, old_version_id=prev.id, new_version_id=new.id,
+            old_captured_at=_iso(prev), new_captured_at=_iso(new),
+            repeat_of=_iso(repeat_of) if repeat_of else None, stats=stats,
+        )
+
+    # 1. Technical re-extraction of the same capture: silent re-baseline unless the source changed.
+    if _reextracted(prev, new):
+        if new_f == noise.fold(noise.decision(prev.text)):
+            return make(C.NOISE_EXTRACTION, "re-extracted with a newer extractor; same decision text (re-baselined)")
+        if not new_date:
+            return make(C.NOISE_EXTRACTION, "re-extracted with a newer extractor and no new stated date: "
+                        f"differences come from extraction (re-baselined; +{w_added_all}/−{w_removed} words)")
+
+    # 2. A repeat of an earlier text (flip-flop, A/B test, geo variant seen before).
+    for v in reversed(earlier):
+        if noise.fold(noise.decision(v.text)) == new_f:
+            return make(C.NOISE_REPEAT, f"back to the text of {_day(v)}", repeat_of=v)
+    dl = noise.dateless(new_f)
+    for v in reversed(earlier):
+        if noise.dateless(noise.fold(noise.decision(v.text))) == dl and new_f != old_f:
+            return make(C.NOISE_REPEAT, f"back to the text of {_day(v)} (only a date differs)", repeat_of=v)
+
+    # 3. Broken captures.
+    wall = wall_reason(new_dec)
+    if w_new < MIN_WORDS or wall:
+        return make(C.NOISE_EXTRACTION, f"capture looks broken: {wall or f'only {w_new} words'}")
+    lang_old, lang_new = guess_language(old_dec), guess_language(new_dec)
+    if lang_old and lang_new and lang_old != lang_new:
+        return make(C.NOISE_EXTRACTION, f"capture is in another language ({lang_new}, was {lang_old})")
+    if ratio < SHRUNK and not new_date:
+        return make(C.NOISE_EXTRACTION, f"capture much shorter than the last good one ({w_new} vs {w_old} words)")
+    if ratio > BLOATED and not new_date:
+        return make(C.NOISE_EXTRACTION, f"capture much longer than the last good one ({w_new} vs {w_old} words)")
+
+    # 4. Formatting only.
+    if new_f == old_f:
+        return make(C.NOISE_FORMATTING, "only links, markup, typography or whitespace changed")
+    if noise.words(new_f) == noise.words(old_f):
+        return make(C.NOISE_FORMATTING, "only punctuation changed")
+    if not added and not removed:
+        return make(C.NOISE_FORMATTING, "same paragraphs, reordered or repeated")
+    if noise.dateless(new_f) == noise.dateless(old_f):
+        return make(C.NOISE_FORMATTING, "only a date changed")
+    kind = _small_edit_kind(old_f, new_f)
+    if kind == "spelling":
+        return make(C.NOISE_FORMATTING, "only spelling / typo fixes or list numbering changed")
+    if kind == "locale":
+        return make(C.NOISE_EXTRACTION, "another locale variant of the same text (British/American spellings)")
+
+    # 5. Extraction artefacts: page chrome, placeholders, pop-ups captured or not.
+    if all(noise.is_chrome(p) for p in list(added) + list(removed)):
+        return make(C.NOISE_EXTRACTION, "only page chrome changed (buttons, navigation, sidebar entries)")
+    if _placeholders_only(added, removed):
+        return make(C.NOISE_EXTRACTION, "only an e-mail obfuscation placeholder changed")
+    if not new_date and ratio < LOST and w_added_all < 0.1 * w_removed:
+        return make(C.NOISE_EXTRACTION, f"capture lost {round((1 - ratio) * 100)}% of its text with the stated "
+                    "date unchanged (pop-ups / sections not captured)")
+    if not new_date and ratio > GAINED and w_added < 0.15 * w_added_all and w_removed < 0.2 * w_added_all:
+        return make(C.NOISE_EXTRACTION, "text captured again that earlier captures had (pop-ups / dropdowns), "
+                    "stated date unchanged")
+
+    # 6. AI clause deltas.
+    deltas, old_ai, new_ai = _clause_deltas(base, new, earlier, extract, old_f, new_f, ratio)
+    if deltas:
+        cls = _ai_class(deltas, old_ai, new_ai)
+        return make(cls, _ai_reason(deltas), deltas=deltas)
+
+    # 7. Anything else is a substantive change.
+    return make(C.SUBSTANTIVE_OTHER, f"wording changed (+{w_added_all}/−{w_removed} words), no AI clause involved")
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _small_edit_kind(old_f: str, new_f: str) -> str | None:
+    """'spelling' when every changed word pair is a typo fix / renumbering, 'locale' when they are
+    British/American variants (3 or more), None when real words changed."""
+    a, b = noise.words(old_f), noise.words(new_f)
+    if abs(len(a) - len(b)) > 20:
+        return None
+    diff = word_diff("\n".join(a), "\n".join(b), semantic=False)
+    dels: list[str] = []
+    ins: list[str] = []
+    for op, text in diff:
+        ws = text.split()
+        if op < 0:
+            dels += ws
+        elif op > 0:
+            ins += ws
+    if len(dels) != len(ins) or not dels or len(dels) > 200:
+        # Inserted or deleted words (not just replaced): only bare numbers may come and go.
+        if all(w.isdigit() for w in dels + ins) and dels + ins:
+            return "spelling"
+        return None
+    variants = 0
+    for x, y in zip(dels, ins, strict=True):
+        if x.isdigit() and y.isdigit():
+            continue
+        if noise.spelling_variant(x, y):
+            variants += 1
+            continue
+        if len(x) >= 4 and noise.edit_distance_at_most(x, y, 2) and len(dels) <= 5:
+            continue
+        return None
+    return "locale" if variants >= 3 else "spelling"
+
+
+def _placeholders_only(added: Counter, removed: Counter) -> bool:
+    if not added or len(added) != len(removed):
+        return False
+    return all(noise.placeholder_only(a, r) for a, r in zip(sorted(removed), sorted(added), strict=True)) or all(
+        any(noise.placeholder_only(r, a) for r in removed) for a in added
+    )
+
+
+def _ai(clauses: Sequence[Clause]) -> list[Clause]:
+    return [c for c in clauses if set(c.labels) & AI_LABELS]
+
+
+@lru_cache(maxsize=16384)
+def _key(text: str) -> str:
+    return noise.fold(noise.decision(text))
+
+
+@lru_cache(maxsize=1024)
+def _segments(text: str) -> tuple[tuple[int, int], ...]:
+    """The passages the clause extractor reads (``clauses.segments``), blank-line blocks without it."""
+    try:
+        from .clauses import segments
+    except ImportError:  # the clause module is another stage; blank-line blocks are close enough
+        out, pos = [], 0
+        for block in re.split(r"(\n[ \t]*\n)", text):
+            if block.strip() and not re.fullmatch(r"\n[ \t]*\n", block):
+                out.append((pos, pos + len(block)))
+            pos += len(block)
+        return tuple(out)
+    return tuple(segments(text))
+
+
+@lru_cache(maxsize=1024)
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(_key(text[s:e]) for s, e in _segments(text))
+
+
+# Passages worth running the clause extractor on even when unchanged: anything that might be an AI
+# clause.  Only used to know which AI labels a version has at all, so it errs on the wide side.
+_AI_HINT = re.compile(
+    r"\b(?:AI|A\.I\.|artificial intelligence|machine[- ]learning|models?|algorithm\w*|generative|train\w*|"
+    r"LLMs?|data[- ]mining|chat ?bots?|prompts?|outputs?|neural|GPT|Gemini|Bard|Grok|Copilot|Sora|"
+    r"automated|crawl\w*|scrap\w*)\b",
+    re.I,
+)
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
+_LEADIN_BACK = 40  # passages read back for a list item's lead-in (clauses.lead_in_context reads ≤ 40)
+
+
+@lru_cache(maxsize=4096)
+def _extract_piece(extract: ClauseExtractor, piece: str) -> tuple[Clause, ...]:
+    return tuple(extract(piece))
+
+
+def _labelled(text: str, want: frozenset[int], extract: ClauseExtractor) -> list[Clause]:
+    """Clauses of the passages ``want`` (indices into ``_segments(text)``), found by running the
+    extractor on windows of the text (each passage with the lead-in above it) instead of the whole
+    version: a Facebook privacy policy has ~1,500 passages and a change touches a few dozen."""
+    spans = _segments(text)
+    if not want:
+        return []
+    ranges: list[list[int]] = []
+    for i in sorted(want):
+        j = i
+        if _LIST_ITEM.match(text[spans[i][0]:spans[i][1]]):
+            # Back to the sentence that introduces the list (what lead_in_context reads).
+            non_items = 0
+            while j > 0 and i - j < _LEADIN_BACK and non_items < 3:
+                j -= 1
+                p = text[spans[j][0]:spans[j][1]]
+                if not _LIST_ITEM.match(p):
+                    non_items += 1
+                    if len(noise.words(p)) > 8:
+                        break
+        if ranges and j <= ranges[-1][1] + 1:
+            ranges[-1][1] = max(ranges[-1][1], i)
+        else:
+            ranges.append([j, i])
+    out: list[Clause] = []
+    for a, b in ranges:
+        piece_spans = spans[a:b + 1]
+        offsets, pos = [], 0
+        for s, e in piece_spans:
+            offsets.append(pos)
+            pos += (e - s) + 2
+        piece = "\n\n".join(text[s:e] for s, e in piece_spans)
+        for c in _extract_piece(extract, piece):
+            k = bisect_right(offsets, c.start) - 1
+            idx = a + k
+            if k < 0 or idx not in want:
+                continue
+            s, e = spans[idx]
+            shift = s - offsets[k]
+            if text[c.start + shift:c.end + shift] != c.text:
+                continue  # the window read the passage differently: skip rather than misplace
+            out.append(replace(
+                c, passage_index=idx, start=c.start + shift, end=c.end + shift,
+                evidence=tuple(replace(ev, start=ev.start + shift, end=ev.end + shift) for ev in c.evidence),
+            ))
+    return out
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(len(a | b), 1)
+
+
+def _best_match(text: str, candidates: list[tuple[str, tuple[int, int]]]):
+    """The most similar candidate passage (word similarity), pre-filtered by word-set overlap."""
+    ws = set(noise.words(text.casefold()))
+    ranked = sorted(candidates, key=lambda c: -_jaccard(ws, set(noise.words(c[0].casefold()))))[:3]
+    best, best_sim = None, 0.0
+    for cand in ranked:
+        sim = word_similarity(text, cand[0])
+        if sim > best_sim:
+            best, best_sim = cand, sim
+    return best, best_sim
+
+
+def _material(old_text: str, new_text: str) -> bool:
+    diff = word_diff(_key(old_text), _key(new_text))
+    changed = [w for op, t in diff if op != EQUAL for w in noise.words(t)]
+    return len(changed) >= 4 or any(_MATERIAL.match(w) for w in changed)
+
+
+def _quote(clause: Clause | None) -> str | None:
+    if clause is None:
+        return None
+    return clause.evidence[0].quote if clause.evidence else clause.text[:200]
+
+
+def _labels(c: Clause) -> tuple[str, ...]:
+    return tuple(sorted(set(c.labels) & AI_LABELS))
+
+
+def _clause_deltas(base: Version, new: Version, earlier: list[Version], extract: ClauseExtractor,
+                   old_f: str, new_f: str, ratio: float) -> tuple[tuple[ClauseDelta, ...], list[Clause], list[Clause]]:
+    """(deltas, AI clauses of the old version, of the new one) — the clause lists cover changed
+    passages and AI-looking ones, enough to tell which AI labels each version has."""
+    old_spans, new_spans = _segments(base.text), _segments(new.text)
+    old_keys, new_keys = _keys(base.text), _keys(new.text)
+    old_set, new_set = set(old_keys), set(new_keys)
+    old_changed = frozenset(i for i, k in enumerate(old_keys) if k not in new_set)
+    new_changed = frozenset(i for i, k in enumerate(new_keys) if k not in old_set)
+    old_hint = frozenset(i for i, (s, e) in enumerate(old_spans) if _AI_HINT.search(base.text, s, e))
+    new_hint = frozenset(i for i, (s, e) in enumerate(new_spans) if _AI_HINT.search(new.text, s, e))
+    old_ai = _ai(_labelled(base.text, old_changed | old_hint, extract))
+    new_ai = _ai(_labelled(new.text, new_changed | new_hint, extract))
+    gone = [c for c in old_ai if c.passage_index in old_changed and _key(c.text) not in new_f]
+    came = [c for c in new_ai if c.passage_index in new_changed and _key(c.text) not in old_f]
+    # AI wording that merely reappears identical to an earlier version is not an event (rule 2).
+    if came:
+        earlier_f = [noise.fold(noise.decision(v.text)) for v in earlier]
+        came = [c for c in came if not any(_key(c.text) in f for f in earlier_f)]
+    if not gone and not came:
+        return (), old_ai, new_ai
+    # Candidates for alignment: every passage that changed on the other side, labelled or not.
+    old_cands = [(base.text[s:e], (s, e)) for i, (s, e) in enumerate(old_spans) if i in old_changed]
+    new_cands = [(new.text[s:e], (s, e)) for i, (s, e) in enumerate(new_spans) if i in new_changed]
+    old_labels_at = {(c.start, c.end): _labels(c) for c in old_ai}
+    new_labels_at = {(c.start, c.end): _labels(c) for c in new_ai}
+    out: list[ClauseDelta] = []
+    paired_old: set[tuple[int, int]] = set()
+    for c in came:
+        match, sim = _best_match(c.text, [x for x in old_cands if x[1] not in paired_old])
+        labels = _labels(c)
+        if match and sim >= PAIR_SIMILARITY:
+            paired_old.add(match[1])
+            old_labels = old_labels_at.get(match[1], ())
+            if old_labels == labels and not _material(match[0], c.text):
+                continue
+            out.append(ClauseDelta(DeltaKind.REWORDED, tuple(sorted(set(labels) | set(old_labels))), match[0], c.text,
+                                   match[1], (c.start, c.end), sim, _quote(c), word_diff(match[0], c.text)))
+        else:
+            out.append(ClauseDelta(DeltaKind.ADDED, labels, None, c.text, None, (c.start, c.end), 0.0, _quote(c)))
+    new_ai_all = [(c.text, (c.start, c.end)) for c in new_ai]
+    for c in gone:
+        if (c.start, c.end) in paired_old:
+            continue
+        labels = _labels(c)
+        match, sim = _best_match(c.text, [x for x in new_cands if x[1] not in new_labels_at])
+        if match and sim >= PAIR_SIMILARITY:
+            # AI wording taken out of a sentence that stays.
+            out.append(ClauseDelta(DeltaKind.REWORDED, labels, c.text, match[0], (c.start, c.end), match[1], sim,
+                                   _quote(c), word_diff(c.text, match[0])))
+            continue
+        if ratio < 0.75:
+            # A page that showed two versions (announcement) keeps only the new one: the old clause
+            # is superseded when a similar clause, already there before, stays.
+            twin, tsim = _best_match(c.text, new_ai_all)
+            if twin and tsim >= 0.6 and _key(twin[0]) in old_f:
+                continue
+        out.append(ClauseDelta(DeltaKind.REMOVED, labels, c.text, None, (c.start, c.end), None, 0.0, _quote(c)))
+    return tuple(out), old_ai, new_ai
+
+
+def _ai_class(deltas: tuple[ClauseDelta, ...], old_ai: list[Clause], new_ai: list[Clause]) -> ChangeClass:
+    kinds = {d.kind for d in deltas}
+    old_labels = {lb for c in old_ai for lb in c.labels} & AI_LABELS
+    new_labels = {lb for c in new_ai for lb in c.labels} & AI_LABELS
+    if not old_ai:
+        return C.AI_CLAUSE_ADDED
+    if not new_ai:
+        return C.AI_CLAUSE_REMOVED
+    if kinds == {DeltaKind.ADDED}:
+        return C.AI_CLAUSE_ADDED
+    if kinds == {DeltaKind.REMOVED}:
+        gone = {lb for d in deltas for lb in d.labels}
+        return C.AI_CLAUSE_REMOVED if gone - new_labels else C.AI_CLAUSE_CHANGED
+    fresh = {lb for d in deltas if d.kind is not DeltaKind.REMOVED for lb in d.labels} & (new_labels - old_labels)
+    return C.AI_CLAUSE_ADDED if fresh else C.AI_CLAUSE_CHANGED
+
+
+def _ai_reason(deltas: tuple[ClauseDelta, ...]) -> str:
+    n = Counter(d.kind for d in deltas)
+    parts = [f"{n[k]} AI clause{'s' if n[k] > 1 else ''} {k}" for k in DeltaKind if n[k]]
+    labels = sorted({lb for d in deltas for lb in d.labels})
+    return f"{', '.join(parts)} ({', '.join(labels)}); wording not seen in earlier versions"
+
+
+def _severity(cls: ChangeClass, deltas: tuple[ClauseDelta, ...]) -> Severity:
+    if cls.is_noise:
+        return Severity.NONE
+    if cls is C.SUBSTANTIVE_OTHER:
+        return Severity.LOW
+    if cls is C.AI_CLAUSE_CHANGED and not any(set(d.labels) & HIGH_LABELS for d in deltas):
+        return Severity.MEDIUM
+    return Severity.HIGH
+
+
+# One phrase per label, for "<document> now says …" / "no longer says …".
+_SAYS = {
+    "TRAINS_ON_USER_DATA": "it may use your data to develop and train AI models",
+    "NO_TRAINING_PROMISE": "it does not use your data to train AI models",
+    "OPT_OUT_OFFERED": "you can opt out of your data being used for AI training",
+    "THIRD_PARTY_AI": "your data may go to third-party AI providers",
+    "SCRAPING_AI_RESTRICTION": "others may not use its content for AI training or data mining",
+    "AI_FEATURE_TERMS": "how its AI features, prompts and outputs are handled",
+}
+_ORDER = list(_SAYS)
+
+
+def _main_label(deltas: Sequence[ClauseDelta]) -> str | None:
+    labels = {lb for d in deltas for lb in d.labels}
+    for lb in _ORDER:
+        if lb in labels:
+            return lb
+    return None
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(strip_markup(text).split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _summary(cls: ChangeClass, name: str, reason: str, deltas: tuple[ClauseDelta, ...], repeat_of: Version | None,
+             added: list[str], removed: Counter) -> str:
+    if cls is C.NOISE_REPEAT and repeat_of is not None:
+        return f"{name}: back to the text of {_day(repeat_of)} (no alert)"
+    if cls.is_noise:
+        return f"{name}: {reason} (no alert)"
+    if cls is C.SUBSTANTIVE_OTHER:
+        sample = max(added, key=len, default="") or max(removed, key=len, default="")
+        return f"{name} changed, nothing about AI" + (f": “{_short(sample, 120)}”" if sample else "")
+    lb = _main_label(deltas)
+    phrase = _SAYS.get(lb or "", "its AI clauses")
+    focus = [d for d in deltas if lb in d.labels] or list(deltas)
+    quote = _short(focus[0].quote or focus[0].new_text or focus[0].old_text or "")
+    more = f" (+{len(deltas) - 1} more)" if len(deltas) > 1 else ""
+    if cls is C.AI_CLAUSE_REMOVED:
+        head = f"{name} no longer says {phrase}" if lb != "AI_FEATURE_TERMS" else f"{name} drops terms on {phrase}"
+    elif cls is C.AI_CLAUSE_ADDED:
+        head = f"{name} now says {phrase}" if lb != "AI_FEATURE_TERMS" else f"{name} adds terms on {phrase}"
+    else:
+        head = f"{name} rewords what it says on how {phrase}" if lb != "AI_FEATURE_TERMS" else \
+            f"{name} changes its terms on {phrase}"
+    return f"{head}: “{quote}”{more}"
