@@ -112,10 +112,36 @@ def _m008_worker(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m007_digest(db: sqlite_utils.Database) -> None:
+    """Digest subscribers and the delivery ledger (issue 7).
+
+    ``subscribers``: one row per subscriber name seen in the watchlist: when it was first seen
+    (its digests start there, so a new subscriber is not sent the whole history), the cadence slot
+    of its last digest, and when something was last sent.
+    ``deliveries``: the ledger, one row per (item, subscriber, channel), item being a change
+    (``change:<id>``) or a failure streak (``failing:<document>:<check id>``).  ``status`` is
+    ``pending`` from the moment a send is attempted until the channel confirmed it (then ``sent``);
+    a pending row is retried by the next send and a sent one never again.
+    """
+    db["subscribers"].create(
+        {"name": str, "first_seen_at": str, "last_digest_at": str, "last_sent_at": str},
+        pk="name",
+    )
+    db["deliveries"].create(
+        {"id": int, "item_key": str, "change_id": int, "subscriber": str, "channel": str, "status": str,
+         "attempts": int, "digest_id": str, "first_attempt_at": str, "last_attempt_at": str, "sent_at": str,
+         "last_error": str},
+        pk="id",
+    )
+    db["deliveries"].create_index(["item_key", "subscriber", "channel"], unique=True)
+    db["deliveries"].create_index(["subscriber", "channel", "status"])
+
+
 # (name, function): applied in order, each once, each in its own transaction.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
     ("008_worker", _m008_worker),
+    ("007_digest", _m007_digest),
 ]
 
 
@@ -397,3 +423,107 @@ class Store:
     def last_worker(self) -> dict | None:
         rows = list(self.db.query("select * from workers order by id desc limit 1"))
         return rows[0] if rows else None
+
+    # -- digest subscribers and the delivery ledger (issue 7) --
+
+    def subscriber_state(self, name: str) -> dict:
+        """A subscriber's row, created the first time the name is seen (its digests start then)."""
+        rows = list(self.db.query("select * from subscribers where name = ?", [name]))
+        if rows:
+            return rows[0]
+        row = {"name": name, "first_seen_at": _iso(self.now()), "last_digest_at": None, "last_sent_at": None}
+        self.db["subscribers"].insert(row)
+        return row
+
+    def subscriber_states(self) -> list[dict]:
+        return list(self.db.query("select * from subscribers order by name"))
+
+    def set_last_digest(self, name: str, slot: datetime, *, sent: bool) -> None:
+        self.subscriber_state(name)
+        update = {"last_digest_at": _iso(slot)}
+        if sent:
+            update["last_sent_at"] = _iso(self.now())
+        self.db["subscribers"].update(name, update)
+
+    def delivered_keys(self, subscriber: str, channel: str) -> set[str]:
+        """Ledger keys already delivered to one subscriber's channel."""
+        return {r["item_key"] for r in self.db.query(
+            "select item_key from deliveries where subscriber = ? and channel = ? and status = 'sent'",
+            [subscriber, channel])}
+
+    def _ledger(self, keys: Iterable[str], subscriber: str, channel: str, update: dict) -> None:
+        now = _iso(self.now())
+        with self.transaction():
+            for key in keys:
+                existing = list(self.db.query(
+                    "select id, attempts, status from deliveries where item_key = ? and subscriber = ? and channel = ?",
+                    [key, subscriber, channel]))
+                if existing and existing[0]["status"] == "sent":
+                    continue  # a sent row is final
+                row = dict(update)
+                if "attempts" in row:
+                    row["attempts"] = (existing[0]["attempts"] or 0) + 1 if existing else 1
+                    row["last_attempt_at"] = now
+                if row.get("status") == "sent":
+                    row["sent_at"] = now
+                if existing:
+                    self.db["deliveries"].update(existing[0]["id"], row)
+                else:
+                    change_id = int(key.split(":", 1)[1]) if key.startswith("change:") else None
+                    self.db["deliveries"].insert({
+                        "item_key": key, "change_id": change_id, "subscriber": subscriber, "channel": channel,
+                        "status": "pending", "attempts": 0, "first_attempt_at": now, **row})
+
+    def delivery_attempt(self, keys: Iterable[str], subscriber: str, channel: str, digest_id: str) -> None:
+        """Before sending: the items are pending (a crash from here on leaves them to be retried)."""
+        self._ledger(keys, subscriber, channel, {"status": "pending", "attempts": 1, "digest_id": digest_id})
+
+    def delivery_sent(self, keys: Iterable[str], subscriber: str, channel: str, digest_id: str) -> None:
+        """After the channel accepted the digest: never send these items to this channel again."""
+        self._ledger(keys, subscriber, channel, {"status": "sent", "digest_id": digest_id, "last_error": None})
+
+    def delivery_failed(self, keys: Iterable[str], subscriber: str, channel: str, error: str) -> None:
+        """The channel refused or did not answer: the items stay pending for the next send."""
+        self._ledger(keys, subscriber, channel, {"status": "pending", "last_error": error[:500]})
+
+    def deliveries(self, subscriber: str | None = None) -> list[dict]:
+        where, args = ("where subscriber = ?", [subscriber]) if subscriber else ("", [])
+        return list(self.db.query(f"select * from deliveries {where} order by id", args))
+
+    def digest_change_rows(self, since: datetime | None = None) -> list[dict]:
+        """Stored changes with their document and new version (for digests), oldest first.
+
+        ``since`` bounds the time the change was recorded; [] while the changes table does not exist.
+        """
+        if "changes" not in self.db.table_names():
+            return []
+        cols = set(self.db["changes"].columns_dict)
+        new_id = next((c for c in ("new_version_id", "version_id") if c in cols), None)
+        when = next((c for c in ("detected_at", "recorded_at", "created_at") if c in cols), None)
+        join = f"left join versions v on v.id = c.{new_id}" if new_id else "left join versions v on 0"
+        sql = (f"select c.*, d.service as doc_service, d.type as doc_type, d.url as doc_url, d.tags as doc_tags,"
+               f" v.captured_at as v_captured_at, v.recorded_at as v_recorded_at, v.capture_sha256 as v_capture_sha256,"
+               f" v.effective_date as v_effective_date, v.source as v_source"
+               f" from changes c join documents d on d.id = c.document_id {join}")
+        args: list = []
+        order = f"c.{when}" if when else "v.recorded_at"
+        if since is not None:
+            sql += f" where {order} >= ?"
+            args.append(_iso(since))
+        return list(self.db.query(sql + f" order by {order}, c.id", args))
+
+    def failing_documents(self, threshold: int) -> list[dict]:
+        """Documents whose latest ``threshold`` or more checks all failed, with the streak's first check."""
+        out = []
+        for doc_id, last in self.last_checks().items():
+            if last["outcome"] not in (Outcome.ERROR, Outcome.SUSPECT) or (last["consecutive_failures"] or 0) < threshold:
+                continue
+            first = self.db.execute(
+                "select min(id), min(started_at) from checks where document_id = ? and id > coalesce("
+                "(select max(id) from checks where document_id = ? and outcome not in ('error', 'suspect')), 0)",
+                [doc_id, doc_id]).fetchone()
+            doc = self.document(doc_id) or {}
+            out.append({**last, "streak_check_id": first[0], "streak_started_at": first[1],
+                        "service": doc.get("service"), "type": doc.get("type"), "url": doc.get("url"),
+                        "tags": doc.get("tags")})
+        return out
