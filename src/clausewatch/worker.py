@@ -387,6 +387,7 @@ class Worker:
                                    name="stop-watch")
         stopper.start()
         try:
+            _warm_up()
             self._scheduler.start()
             self._load(self.watchlist)
             self._schedule_digests()
@@ -655,6 +656,19 @@ class Worker:
             self.store.worker_stopped(self._worker_id, self.stats.stop_reason or "stopped", self.stats.checks)
         emit("worker_stopped", reason=self.stats.stop_reason or "stopped", checks=self.stats.checks,
              abandoned=self.stats.abandoned or None, queued_not_started=queued or None)
+
+
+def _warm_up() -> None:
+    """Import and exercise the extractor and clause rules once (≈1 s) before the first due check,
+    so that the first round of checks is not late by an import under the GIL."""
+    from .models import DocumentSpec
+
+    with contextlib.suppress(Exception):
+        from .clauses import extract_clauses
+        from .extract import extract
+
+        page = b"<html><body><main><h1>Terms</h1><p>We may use your content to train AI models.</p></main></body></html>"
+        extract_clauses(extract(page, "text/html", select=DocumentSpec("w", "w", "w", "http://w").select).text)
 
 
 # --- status (read-only) ------------------------------------------------------------------------
