@@ -76,17 +76,25 @@ def load_gold(path: str | Path, corpus: str | Path | None = None) -> list[GoldIt
 
 
 def predict(items: list[GoldItem]) -> list[tuple]:
-    """Every rule hit per item: a list of (label, start, end, rule) tuples."""
-    return [analyse_passage(it.text, it.context).hits for it in items]
+    """Per item: (evidence spans, every rule hit), both as (label, start, end, rule) tuples."""
+    out = []
+    for it in items:
+        r = analyse_passage(it.text, it.context)
+        out.append((r.spans, r.hits))
+    return out
 
 
-def _labels(hits, disabled=frozenset()) -> dict[str, tuple[int, int]]:
-    out: dict[str, tuple[int, int]] = {}
+def _labels(pred, disabled=frozenset()) -> dict[str, tuple[int, int]]:
+    """label → evidence span, after switching off ``disabled`` rules (LOSO folds)."""
+    spans, hits = pred
+    alive: dict[str, tuple[int, int]] = {}
     for label, s, e, rule in hits:
-        if rule in disabled:
-            continue
-        if label not in out or s < out[label][0]:
-            out[label] = (s, e)
+        if rule not in disabled and (label not in alive or s < alive[label][0]):
+            alive[label] = (s, e)
+    out = {}
+    for label, s, e, rule in spans:
+        if label in alive:
+            out[label] = (s, e) if rule not in disabled else alive[label]
     return out
 
 
@@ -152,7 +160,7 @@ def score(items: list[GoldItem], hits: list[tuple], disabled_by_item=None) -> di
 def rule_precision(items: list[GoldItem], hits: list[tuple]) -> dict[str, tuple[int, int]]:
     """rule name → (correct firings, all firings) on these items."""
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for it, h in zip(items, hits, strict=True):
+    for it, (_spans, h) in zip(items, hits, strict=True):
         seen = set()
         for label, _s, _e, rule in h:
             if (rule, label) in seen:

@@ -44,6 +44,7 @@ class Rule:
     unless: tuple[str, ...] = ()  # counter-patterns: if one matches the same sentence, no fire
     needs: tuple[str, ...] = ()  # passage flags that must be set ("ai", "training", "improve_is_ai")
     case: bool = False  # True = case-sensitive
+    weight: float = 1.0  # how strongly its sentence is preferred as the quote (weak, generic rules < 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ V["AI_TERM"] = (
 # with an owner/determiner that makes it the service's ML model ("our models", "the models that
 # power ChatGPT", "its AI models") and never when a business/consumer-law word sits in front.
 V["MODEL"] = (
-    r"(?:(?:{AI_TERM}|Gemini|Bard|Llama|content[\s\-]generating|moderation|classification|predictive"
+    r"\[?(?:(?:{AI_TERM}|Gemini|Bard|Llama|content[\s\-]generating|moderation|classification|predictive"
     r"|prediction|ranking|recommendation)[\s\-]+(?:AI[\s\-]+)?(?:models?|systems?|technolog(?:y|ies))"
     r"|(?:our|its|their|these|those|the|such|Google[’']s|Microsoft[’']s|Meta[’']s)[\s\-]+(?:own[\s\-]+)?"
     r"(?:AI[\s\-]+|machine[\s\-]learning[\s\-]+|generative[\s\-]+(?:AI[\s\-]+)?|language[\s\-]+)?models?"
@@ -81,8 +82,11 @@ V["MODEL"] = (
     r"|(?:{AI}|artificial[\s\-]+intelligence)(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|features|tools))?"
     r"|AI[\s\-]+at[\s\-]+Meta|Google[\s\-]+AI|machine[\s\-]+learning(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|algorithms?))?"
     r"|(?:our|its|the)[\s\-]+algorithms|systems[\s\-]+and[\s\-]+models|model[\s\-]+performance"
-    r"|neural[\s\-]+networks?|(?:AI|ML)/(?:AI|ML)[\s\-]+models?)"
+    r"|neural[\s\-]+networks?|(?:AI|ML)/(?:AI|ML)[\s\-]+models?|{AI_PRODUCT})"
 )
+# Names of generative-AI products: improving one of them is improving an AI model.
+V["AI_PRODUCT"] = r"(?-i:\b(?:ChatGPT|Gemini|Bard|Copilot|Claude|Grok|Llama|Meta\s+AI|Slack\s+AI|Firefly)\b)"
+
 # Verbs of teaching a model.  "training" alone is not here: staff training, LinkedIn "get training".
 V["TRAIN"] = r"(?:(?:pre|re)?-?train(?:s|ed|ing)?|fine[\s\-]?tun(?:e|es|ed|ing)|teach(?:es|ing)?|taught)"
 # Verbs of building or improving something: with an AI object they mean development of AI (§8, §9).
@@ -156,18 +160,30 @@ TRAINING: tuple[Rule, ...] = (
         "training-data-noun",
         "TRAINING",
         r"\btraining[\s\-]+(?:data(?:sets?)?|information|purposes)\b|\b(?:used|use)[\s\-]+for[\s\-]+training\b"
-        r"|\bsources?[\s\-]+(?:are|is)[\s\-]+used[\s\-]+for[\s\-]+training\b|\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+off[\s\-]+training\b"
-        r"|\bopt(?:ing|s|ed)?[\s\-]+out[\s\-]+of[\s\-]+training\b|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my\b|\btraining[\s\-]+is[\s\-]+enabled\b",
+        r"|\bsources?[\s\-]+(?:are|is)[\s\-]+used[\s\-]+for[\s\-]+training\b|\btraining[\s\-]+is[\s\-]+enabled\b",
         "Training named as a use of data: 'training information', 'used for training', 'turn off training' "
         "(an opt-out that presupposes training, §10). Needs an AI word in the passage so staff training is out.",
         needs=("ai",),
         unless=(r"\b(?:employees|staff|personnel|courses?|safety[\s\-]+training)\b",),
     ),
     Rule(
+        "opt-out-of-training",
+        "TRAINING",
+        r"\b(?:opt(?:ing|s|ed)?[\s\-]+out[\s\-]+of|(?:turn|switch)(?:ing|s|ed)?[\s\-]+off|disabl(?:e|es|ed|ing)|pause|stop)[\s\-]+(?:model[\s\-]+|AI[\s\-]+)?training\b",
+        "'opt out of training', 'turn off training': an opt-out that presupposes training by default (§10).",
+        unless=(r"\b(?:employees|staff|personnel|courses?|sessions?)\b",),
+    ),
+    Rule(
         "develop-ai",
         "TRAINING",
         r"{DEVELOP}(?:[\s,]+(?:and|or|train|fine-tune|evaluate|test|provide|support|maintain|create|improve|develop)\w*){0,5}"
-        r"[\s,]+(?:(?:and|or|our|its|the|new|their|better)[\s\-]+){0,2}{MODEL}",
+        r"[\s,*_]+(?:(?:and|or|our|its|the|new|their|better)[\s\-]+){0,2}{MODEL}"
+        # list-final object: 'develop Google products, services, and machine-learning technologies'
+        r"|{DEVELOP}(?:[\s,]+(?!such\b|like\b|including\b|as\b|e\.g)[\w\-]+){1,5}?,?[\s\-]+(?:and|or)[\s\-]+{MODEL}"
+        # noun form: 'for future development and improvement of generative AI models'
+        r"|\b(?:development|improvement|training|advancement)(?:[\s\-]+(?:and|or)[\s\-]+(?:development|improvement|training))?[\s\-]+of[\s\-]+(?:our[\s\-]+|the[\s\-]+|its[\s\-]+)?{MODEL}"
+        # 'improve our AI features using your prompts'
+        r"|{DEVELOP}[\s\-]+(?:our[\s\-]+)?(?:{AI}|generative[\s\-]+AI)[\s\-]+(?:features|tools|products|services)[\s\-]+(?:using|with|based[\s\-]+on)[\s\-]+{DATA}",
         "Developing or improving AI itself: 'develop and improve AI at Meta', 'improve Google AI', 'develop "
         "the models that power our Services', 'create systems and models' (§8, Meta §13).  The object must "
         "follow the verb directly (no 'such as'), so 'we use and develop advanced technologies such as AI' "
@@ -197,7 +213,7 @@ TRAINING: tuple[Rule, ...] = (
     Rule(
         "improve-services-includes-ai",
         "TRAINING",
-        r"\b(?:used|use|uses)[\s\-]+(?:[\w’']+[\s\-]+){0,10}?to[\s\-]+(?:provide,?[\s\-]+)?(?:improve|develop)\w*(?:[\s,]+(?:and|or|develop|improve|provide)\w*){0,3}"
+        r"\b(?:used|use|uses)\b[^.;]{0,100}?\bto[\s\-]+(?:provide,?[\s\-]+)?(?:improve|develop)\w*(?:[\s,]+(?:and|or|develop|improve|provide)\w*){0,3}"
         r"[\s\-]+(?:our|its|Google|the)[\s\-]+(?:services|products|Services|Products)\b",
         "'this data is used to improve Google services' when the same passage says that improving the "
         "services includes training models (Gemini: 'These include Gemini models…') (§8).",
@@ -245,7 +261,11 @@ OPT_OUT: tuple[Rule, ...] = (
         r"\bopt(?:ing|s|ed)?[\s\-]+out\b|\bopt-out\b",
         "An opt-out, in a passage about training ('you can opt out …', 'unless you opt out') (§10).",
         needs=("training",),
-        unless=(r"\b(?:arbitration|sales?|sell|selling|sharing[\s\-]+of[\s\-]+your[\s\-]+personal|marketing|advertis\w+|cookies)\b",),
+        unless=(
+            r"\b(?:arbitration|sales?|sell|selling|sharing[\s\-]+of[\s\-]+your[\s\-]+personal|marketing|advertis\w+|cookies)\b",
+            # 'organizations are opted out of data-sharing by default' describes an opt-in regime.
+            r"\b(?:are|is)[\s\-]+opted[\s\-]+out\b[^.]*\bby[\s\-]+default\b",
+        ),
     ),
     Rule(
         "object",
@@ -258,7 +278,7 @@ OPT_OUT: tuple[Rule, ...] = (
         "turn-off-control",
         "OPT_OUT_OFFERED",
         r"\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+(?:it[\s\-]+)?off\b|\bcontrol[\s\-]+whether\b|\bdisabl\w+[\s\-]+training\b"
-        r"|\b(?:is|are)[\s\-]+(?:turned[\s\-]+)?off\b|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my[\s\-]+content\b"
+        r"|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my[\s\-]+content\b"
         r"|\bprefer[\s\-]+not[\s\-]+to[\s\-]+have[\s\-]+your[\s\-]+data[\s\-]+used\b|\bif[\s\-]+training[\s\-]+is[\s\-]+enabled\b",
         "A product control that keeps data out of training: 'turn off training', 'control whether your data "
         "is used to improve Google AI', 'If Keep Activity is off …' (§12).",
@@ -280,6 +300,7 @@ OPT_OUT: tuple[Rule, ...] = (
         r"|\bif[\s\-]+(?:[\w\-]+[\s\-]+){1,3}(?:setting[\s\-]+)?is[\s\-]+off\b",
         "A mode the user picks to keep chats out of training (Temporary Chat, 'If Keep Activity is off') (§12).",
         needs=("training",),
+        unless=(r"\beven[\s\-]+if\b|\bstill\b",),
     ),
     Rule(
         "settings-to-refuse",
@@ -382,7 +403,7 @@ FEATURE: tuple[Rule, ...] = (
     Rule(
         "output-accuracy",
         "AI_FEATURE_TERMS",
-        r"\b(?:outputs?|responses?|content|answers?)\b{W12}[\s\-]+(?:may|might|can|could|does|do|will)[\s\-]+not[\s\-]+(?:be[\s\-]+)?"
+        r"\b(?:outputs?|responses?|content|answers?|models?|AIs?)\b{W12}[\s\-]+(?:may|might|can|could|does|do|will)[\s\-]+not[\s\-]+(?:be[\s\-]+)?"
         r"(?:unique|accurate|reflect|complete|correct|have[\s\-]+the[\s\-]+most)\w*"
         r"|\b(?:accuracy|factual[\s\-]+accuracy)[\s\-]+of[\s\-]+(?:any[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}(?:outputs?|content|responses?)\b"
         r"|\bgenerated\b{W8}[\s\-]+(?:might|may|could)[\s\-]+be[\s\-]+(?:inaccurate|incorrect|misleading|incomplete)"
@@ -413,18 +434,20 @@ FEATURE: tuple[Rule, ...] = (
         "AI_FEATURE_TERMS",
         r"\b(?:AIs?|Generative[\s\-]+AI|Meta[\s\-]+AI)[\s\-]+(?:Additional[\s\-]+)?(?:Terms|Prohibited[\s\-]+Use[\s\-]+Policy|Use[\s\-]+Policy)\b{W8}[\s\-]+(?:also[\s\-]+)?(?:appl(?:y|ies)|govern\w*|no[\s\-]+longer|provide\w*|must)"
         r"|\b(?:govern|governs|apply[\s\-]+to)[\s\-]+(?:the[\s\-]+)?(?:use[\s\-]+of[\s\-]+)?(?:our[\s\-]+)?(?:Generative[\s\-]+)?AI[\s\-]+(?:products|features|services)\b"
-        r"|\baccept\b{W8}[\s\-]+Generative[\s\-]+AI[\s\-]+Additional[\s\-]+Terms\b|\bProhibited[\s\-]+use[\s\-]+policy\b",
+        r"|\baccept\b{W12}[\s\-]+Generative[\s\-]+AI[\s\-]+Additional[\s\-]+Terms\b|\bProhibited[\s\-]+use[\s\-]+policy\b",
         "Clauses that say which terms govern generative-AI products ('the Meta AI Terms also apply') (§16). "
         "A mere list of contracts naming the AI terms has no such verb and stays unlabelled.",
         needs=("ai_or_prohibited",),
+        weight=0.75,
     ),
     Rule(
         "gpts",
         "AI_FEATURE_TERMS",
-        r"(?-i:\bGPTs?\b)(?![\s\-]*(?:-?\d|actions))",
+        r"(?-i:\b(?:your|a|any|the|Third\s+Party|report|remove)\s+GPTs?\b|\bGPT\s+Content\b|\bGPTs\s+(?:are|that|created|may)\b)",
         "Custom-GPT terms (build, share, remove, report GPTs) (§16).",
         case=True,
         needs=("gpt_terms",),
+        unless=(r"\bactions[\s\-]+for[\s\-]+GPTs\b|\bthird[\s\-]+party[\s\-]+applications\b",),
     ),
     Rule(
         "ai-acceptable-use",
@@ -432,7 +455,8 @@ FEATURE: tuple[Rule, ...] = (
         r"\b(?:use|access)[\s\-]+(?:or[\s\-]+(?:use|access)[\s\-]+)?(?:AIs|AI[\s\-]+(?:features|products|tools))\b[\s\-]+in[\s\-]+any[\s\-]+(?:manner|way)"
         r"|\b(?:content|statements|responses)[\s,]+(?:[\w\-]+[\s,]+){0,4}generated[\s\-]+by[\s\-]+AIs?\b"
         r"|\bnot[\s\-]+responsible[\s\-]+for[\s\-]+(?:any[\s\-]+)?Outputs?\b|\bresponsible[\s\-]+for[\s\-]+checking[\s\-]+Outputs?\b"
-        r"|\b(?:right,?[\s\-]+title,?[\s\-]+(?:and|or)[\s\-]+interest)[\s\-]+(?:in[\s\-]+(?:and[\s\-]+to[\s\-]+)?|to[\s\-]+)(?:the[\s\-]+)?AIs\b",
+        r"|\b(?:right,?[\s\-]+title,?[\s\-]+(?:and|or)[\s\-]+interest)[\s\-]+(?:in(?:[\s\-]+(?:and|or)[\s\-]+to)?[\s\-]+|to[\s\-]+)(?:the[\s\-]+)?AIs\b"
+        r"|\bnot[\s\-]+(?:responsible|liable)[\s\-]+for[\s\-]+(?:[\w\-]+[\s\-]+){0,7}(?:AI|AIs|AI[\s\-]+tools|Outputs?)\b",
         "Acceptable-use and ownership rules for the AIs themselves (Meta AI Terms) (§16).",
     ),
     Rule(
@@ -477,8 +501,8 @@ AUTOMATED: tuple[Rule, ...] = (
     Rule(
         "automated-systems-purpose",
         "AUTOMATED_DECISIONS",
-        r"\b(?:automated|algorithmic)[\s\-]+(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means)\b"
-        r"(?:[^.;]{0,120}?)\b(?:detect|identify|address|review|moderat|block|remov|flag|recommend|personali[sz]|rank|order|suggest|provide|protect|analy[sz]|manage|verify|support|improve|curat|find|prevent|respond)\w*"
+        r"\b(?:automated|algorithmic)[\s\-]+(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means|to)\b"
+        r"(?:[^.;]{0,120}?)\b(?:detect|identify|address|review|moderat|block|remov|flag|recommend|personali[sz]|rank|order|suggest|provide|protect|manage|verify|support|improve|curat|find|prevent|respond)\w*"
         r"|\b(?:profiling|curating)[\s,]+(?:[\w\-]+[\s,]+){0,4}automated[\s\-]+processing\b",
         "Automated systems used to moderate, detect, recommend or personalise (§17).  'automatically' "
         "(updates, cookies, logs, deletion, arbitration stays) is not this word and never matches (§18).",
@@ -487,25 +511,31 @@ AUTOMATED: tuple[Rule, ...] = (
             r"\b(?:you|users?)[\s\-]+(?:may|must|will|agree|shall)[\s\-]+not\b|\bautomated[\s\-]+means[\s\-]+to[\s\-]+access\b",
             r"\bautomated[\s\-]+abuse\b|\bvia[\s\-]+automated\b|\bby[\s\-]+automated[\s\-]+means\b|\bautomated[\s\-]+or[\s\-]+other(?:wise)?\b",
             r"\bcollect\w*[\s\-]+(?:information|data)[\s\-]+in[\s\-]+an[\s\-]+automated\b",
+            # ML analysis of content to improve the services is training (§9), not a decision.
+            r"\banaly[sz]\w*[\s\-]+(?:your[\s\-]+)?content\b[^.]*\bmachine[\s\-]+learning\b[^.]*\bimprove\b",
         ),
     ),
     Rule(
         "ai-used-to",
         "AUTOMATED_DECISIONS",
         r"(?:{AI_TERM}|\balgorithms?\b|intelligent[\s\-]+algorithm|(?-i:\bNLP\b)|natural[\s\-]+language[\s\-]+processing|AI-driven|AI-for-HR)"
-        r"(?:[^.;]{0,100}?)\b(?:detect|identify|block|moderat|review|recommend|personali[sz]|rank|order|suggest|predict|monitor|classif|categori[sz]|surface|filter|flag|generat\w*[\s\-]+(?:real-time[\s\-]+)?alerts|isolat|extract|prevent|protect|power|apply|determin)\w*",
+        r"(?:[^.;]{0,100}?)\b(?:detect|identify|block|moderat|recommend|personali[sz]|rank|suggest|predict|monitor|classif(?:y|ies|ied|ying|ication)\b|categori[sz]|surface|flag|generat\w*[\s\-]+(?:real-time[\s\-]+)?alerts|isolat|extracts|prevent)\w*"
+        r"|(?:{AI_TERM}|\balgorithms?\b)[\s\-]+to[\s\-]+order\b"
+        r"|\b(?:algorithms?|{AI}|machine[\s\-]+learning)\b[^.;]{0,20}\bto[\s\-]+(?:analy[sz]e|review)[\s\-]+(?:your[\s\-]+)?content\b"
+        r"|\b(?:generated|made|determined|selected|ranked|chosen|decided|curated)[\s\-]+by[\s\-]+(?:an?[\s\-]+)?(?:intelligent[\s\-]+)?(?:algorithms?|{AI}|machine[\s\-]+learning|automated[\s\-]+systems)\b",
         "AI/ML/algorithms that detect spam, order ads, moderate content, recommend (§17).",
         unless=(
             r"\b(?:research|researchers)\b(?![\s\-]+and[\s\-]+develop)",
             r"\breverse[\s\-]+engineer\w*|\bdecompil\w*|\btrade[\s\-]+secrets?\b",
             # 'you may not use AIs to …' is AI_FEATURE_TERMS acceptable use, not a decision about the user.
-            r"\byou[\s\-]+may[\s\-]+not\b|\bprohibit\w*\b",
+            r"\byou[\s\-]+may[\s\-]+not\b|\bprohibit\w*\b|\bmust[\s\-]+not\b",
+            r"\banaly[sz]\w*[\s\-]+(?:your[\s\-]+)?content\b[^.]*\bmachine[\s\-]+learning\b[^.]*\bimprove\b",
         ),
     ),
     Rule(
         "with-help-of-ai",
         "AUTOMATED_DECISIONS",
-        r"\b(?:with[\s\-]+the[\s\-]+help[\s\-]+of|using|powered[\s\-]+by|through)[\s\-]+(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning|automated[\s\-]+systems|algorithms)"
+        r"\b(?:with[\s\-]+the[\s\-]+help[\s\-]+of|powered[\s\-]+by)[\s\-]+(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning|automated[\s\-]+systems|algorithms)"
         r"(?:[\s,]+(?:automated[\s\-]+systems|inferences|and|machine[\s\-]+learning|algorithms)){0,4}",
         "'gain insights with the help of AI, automated systems, and inferences' (LinkedIn 2024, §17).",
         unless=(r"\bdevelop\w*[\s\-]+(?:and[\s\-]+)?(?:train|improv)\w*[\s\-]+(?:AI|artificial)\b(?!.*help)",),
@@ -513,10 +543,11 @@ AUTOMATED: tuple[Rule, ...] = (
     Rule(
         "technologies-like-ai",
         "AUTOMATED_DECISIONS",
-        r"\b(?:technolog(?:y|ies)|tools?|techniques)[\s\-]+(?:like|such[\s\-]+as)[\s\-]+(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning)\b"
+        r"\b(?:technolog(?:y|ies)|tools?)[\s\-]+(?:like|such[\s\-]+as)[\s\-]+(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning)\b"
         r"|\b(?:use|uses|using|apply|employ)[\s\-]+(?:and[\s\-]+develop[\s\-]+)?(?:advanced[\s\-]+)?(?:automated[\s\-]+)?technolog(?:y|ies)[\s\-]+(?:-[\s\-]+)?(?:like|such[\s\-]+as)[\s\-]+(?:{AI}|artificial|machine)",
         "The service applying AI/ML technologies across its service (Instagram, Facebook terms) (§17).",
         unless=(r"\bresearch\b",),
+        weight=0.5,
     ),
     Rule(
         "inferences",
@@ -544,6 +575,7 @@ AUTOMATED: tuple[Rule, ...] = (
         "AUTOMATED_DECISIONS",
         r"\b(?:ads?|recommendation|ranking)[\s\-]+systems?[\s\-]+automatically[\s\-]+(?:reviews?|selects?|ranks?|chooses?|decides?)\b",
         "An ads/recommendation system that decides automatically which ads a user sees (§17).",
+        weight=0.5,
     ),
 )
 
@@ -556,7 +588,7 @@ ALL_RULES: tuple[Rule, ...] = TRAINING + PROMISE + OPT_OUT + THIRD_PARTY + SCRAP
 
 FLAGS: dict[str, str] = {
     # Some AI/ML term.  'model(s)' alone does not set it (pricing/hardware/model clauses, §18).
-    "ai": r"{AI_TERM}|\balgorithms?\b|(?-i:\bNLP\b)|\bAI-",
+    "ai": r"{AI_TERM}|\balgorithms?\b|(?-i:\bNLP\b)|\bAI-|{AI_PRODUCT}|\b(?:our|its|these)[\s\-]+(?:AI[\s\-]+)?models\b(?![\s\-]+(?:clauses|instructions))",
     # "improving the services" includes model training, in this same passage (Gemini §8).
     "improve_is_ai": r"\(including[\s\-]+(?:training|AI)\b|\bThese[\s\-]+(?:services[\s\-]+)?include[\s\-]+(?:\[)?(?:[\w\-]+[\s\-]+){0,2}(?:models|AI)"
     r"|\bimprove[\s\-]+model[\s\-]+performance\b|\bimprove\w*[\s\-]+(?:our[\s\-]+|its[\s\-]+)?(?:AI[\s\-]+)?models\b",
@@ -569,6 +601,78 @@ FLAGS: dict[str, str] = {
     # Custom GPT terms: 'GPT' as a product users build/share, not a model name in passing.
     "gpt_terms": r"(?-i:\byour\s+GPTs?\b|\bGPTs\b|\bGPT\s+Content\b|\ba\s+GPT\b|\bany\s+GPT\b)",
 }
+
+# Speed: a rule is tried on a sentence only if one of its anchor substrings occurs in it (lower-
+# cased; an entry starting with "=" is matched case-sensitively, e.g. "=AI").  Anchors are
+# necessary conditions of the pattern, nothing more: they never add a match.  A passage with none
+# of the TRIGGER substrings (and a lead-in without them) is skipped whole - most of a policy is
+# about cookies and arbitration.  tests/test_clauses.py checks that the gold scores are the same
+# with the anchors switched off, so a rule whose anchor is missing shows up as a failing test.
+_AI_WORDS = ("=AI", "artificial", "machine", "learning", "=ML", "=LLM", "language model", "generativ", "neural",
+             "=GPT", "algorithm", "=NLP", "natural language", "intelligen", "foundation model")
+_PRODUCTS = ("chatgpt", "gemini", "bard", "copilot", "claude", "grok", "llama", "firefly", "meta ai", "slack ai")
+_TRAIN = ("train", "tun", "teach", "taught")
+ANCHORS: dict[str, tuple[str, ...]] = {
+    "train-model": _TRAIN,
+    "model-trained": _TRAIN + ("developed", "improved"),
+    "train-on-data": _TRAIN,
+    "ai-training-noun": ("training", "improvement", "development"),
+    "training-data-noun": ("training",),
+    "opt-out-of-training": ("training",),
+    "develop-ai": ("develop", "improv", "build", "built", "creat", "enhanc", "refin", "evaluat", "advanc",
+                   "maintain", "support", "train"),
+    "help-models-improve": ("help", "improve"),
+    "ml-content-analysis": ("analy",),
+    "improve-services-includes-ai": ("use",),
+    "improve-services-including-training": ("training",),
+    "delay-ai-use": ("delay", "paus", "postpon"),
+    "only-with-consent": ("only",),
+    "opt-out": ("opt",),
+    "object": ("object",),
+    "turn-off-control": ("off", "control whether", "disabl", "do not train", "prefer not", "training is enabled"),
+    "choices-pointer": ("choices", "exercise", "request"),
+    "temporary-chat": ("temporary", "off"),
+    "settings-to-refuse": ("settings", "controls", "portal"),
+    "share-with-ai-provider": ("provider", "vendor", "partner", "compan", "openai", "anthropic", "mistral", "cohere"),
+    "third-party-ai": ("third",),
+    "ai-chatbot-like": ("=AI", "artificial"),
+    "data-mining": ("mining", "mine", "tdm"),
+    "develop-models-from-content": ("model", "technolog"),
+    "models-that-compete": ("compet",),
+    "scrape-for-ai": ("scrap", "crawl", "harvest", "extract", "disallow"),
+    "reserve-ai-rights": ("reserv",),
+    "output-defined-term": ("=Output", "=Prompt", "=Input"),
+    "output-accuracy": ("not", "accura", "similar", "inaccurate", "incorrect", "misleading", "generated"),
+    "generated-content": ("generat", "created by", "labeled", "labelled"),
+    "jailbreak": ("jailbreak", "prompt", "bypass"),
+    "ai-terms-govern": ("terms", "policy", "govern", "apply"),
+    "gpts": ("=GPT",),
+    "ai-acceptable-use": ("=AI", "responsible", "liable"),
+    "provide-genai-feature": ("provid", "curat", "offer"),
+    "collect-ai-interactions": ("exchange", "interaction", "receive", "prompt", "media", "transforms"),
+    "generative-ai-features": ("generative",),
+    "automated-decision-making": ("automated", "profiling"),
+    "automated-systems-purpose": ("automated", "algorithmic", "profiling", "curating"),
+    "ai-used-to": _AI_WORDS,
+    "with-help-of-ai": ("help of", "powered by"),
+    "technologies-like-ai": ("technolog", "tool"),
+    "inferences": ("inferences",),
+    "personalised-ai-answers": ("relevant", "personali", "tailor"),
+    "scan-messages-bots": ("scan",),
+    "ads-system-automatically": ("automatically",),
+}
+FLAG_ANCHORS: dict[str, tuple[str, ...]] = {
+    "ai": _AI_WORDS + _PRODUCTS + ("=AI-", "models"),
+    "improve_is_ai": ("including", "include", "model"),
+    "ai_or_output_doc": _AI_WORDS + ("=Output", "=Input"),
+    "ai_or_prohibited": _AI_WORDS + ("prohibited",),
+    "gpt_terms": ("=GPT",),
+}
+TRIGGER: tuple[str, ...] = _AI_WORDS + _PRODUCTS + (
+    "train", "teach", "taught", "fine-tun", "fine tun", "model", "mining", "mine", "=TDM", "=Output", "=Input",
+    "=Prompt", "prompt", "jailbreak", "bypass", "prohibited", "automat", "algorithmic", "profiling", "curating",
+    "inferences", "scan", "openai", "anthropic", "mistral", "cohere", "delay",
+)
 
 # Lead-in words that make list items *not* about users' data (§13: Meta research datasets).
 LEADIN_NOT_USER_DATA = r"\bdatasets?[\s\-]+from[\s\-]+publicly[\s\-]+available[\s\-]+sources\b|\bresearch[\s\-]+institutions\b|\bthese[\s\-]+datasets\b"

@@ -120,7 +120,7 @@ def _mask(text: str) -> str:
     def blank(m: re.Match) -> str:
         s = m.group(0)
         if s.startswith("]("):
-            return "]" + " " * (len(s) - 2) + ")"
+            return "]" + " " * (len(s) - 1)
         if s.startswith("<br"):
             return "\n" + " " * (len(s) - 1)  # a line break: sentence boundary
         return " " * len(s)
@@ -131,7 +131,7 @@ def _mask(text: str) -> str:
 # A sentence ends at . ! ? followed by space and something that starts a sentence, at a line
 # break, at a table cell bar, or before an inline list marker / enumerator "(ii)".
 _SENT_END = re.compile(
-    r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[*_]*[A-Z0-9•·])"
+    r"(?<=[.!?])[\"”’')\]*_]*\s+(?=[\"“‘(\[*_]*[A-Z0-9•·])"
     r"|\s*\n\s*"
     r"|\s+\|\s+|^\|\s*|\s*\|$"
     r"|(?<=[;:])\s+(?=\((?:[ivx]{1,4}|[a-hA-H]|\d{1,2})\)\s)"
@@ -155,6 +155,11 @@ def _sentences(masked: str) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _weights() -> dict[str, float]:
+    return {r.name: r.weight for r in R.ALL_RULES}
+
+
 def _expand(pattern: str) -> str:
     for _ in range(6):  # vocabulary entries may reference each other
         new = re.sub(r"\{([A-Z_0-9]+)\}", lambda m: R.V[m.group(1)], pattern)
@@ -169,6 +174,33 @@ class _Compiled:
     rule: R.Rule
     rx: re.Pattern
     unless: tuple[re.Pattern, ...]
+    anchors: tuple[tuple[str, ...], tuple[str, ...]] | None  # (lower-case, case-sensitive); None = always try
+
+
+def _anchors(words) -> frozenset[str] | None:
+    if not words or not USE_ANCHORS:
+        return None
+    return frozenset(words)
+
+
+def _anchored(anchors, low: str, raw: str) -> bool:
+    return anchors is None or any((w[1:] in raw) if w[0] == "=" else (w in low) for w in anchors)
+
+
+def _present(low: str, raw: str) -> frozenset[str]:
+    """Which of all anchor words occur in a sentence (one pass; rules then test set overlap)."""
+    lw, cw = _all_anchor_words()
+    return frozenset([w for w in lw if w in low] + ["=" + w for w in cw if w in raw])
+
+
+@lru_cache(maxsize=1)
+def _all_anchor_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    words = {w for ws in R.ANCHORS.values() for w in ws}
+    return tuple(sorted(w for w in words if w[0] != "=")), tuple(sorted(w[1:] for w in words if w[0] == "="))
+
+
+# Switch the anchor/trigger pre-filters off (tests do, to prove they only save time).
+USE_ANCHORS = True
 
 
 def _compile(pattern: str, case: bool = False) -> re.Pattern:
@@ -179,13 +211,14 @@ def _compile(pattern: str, case: bool = False) -> re.Pattern:
 def _compiled():
     def comp(rules):
         return tuple(
-            _Compiled(r, _compile(r.pattern, r.case), tuple(_compile(u) for u in r.unless)) for r in rules
+            _Compiled(r, _compile(r.pattern, r.case), tuple(_compile(u) for u in r.unless), _anchors(R.ANCHORS.get(r.name)))
+            for r in rules
         )
 
     return {
         "training": comp(R.TRAINING),
         "other": comp(R.PROMISE + R.OPT_OUT + R.THIRD_PARTY + R.SCRAPING + R.FEATURE + R.AUTOMATED),
-        "flags": {k: _compile(v) for k, v in R.FLAGS.items()},
+        "flags": {k: (_compile(v), _anchors(R.FLAG_ANCHORS.get(k))) for k, v in R.FLAGS.items()},
         "neg": _compile(R.V["NEG"]),
         "cond": _compile(R.CONDITIONAL_NEG),
         "third_agent": _compile(R.THIRD_AGENT),
@@ -194,6 +227,9 @@ def _compiled():
         "shared": _compile(R.SHARED_TO_OTHERS),
         "not_user_data": _compile(R.LEADIN_NOT_USER_DATA),
         "ai_term": _compile(R.FLAGS["ai"]),
+        "trigger": _anchors(R.TRIGGER),
+        "agent": _compile(r"{THIRD}[\s\-]+(?:[\w’']+[\s\-]+){0,3}?(?:may|can|could|will|would|might|so[\s\-]+that[\s\-]+it[\s\-]+can)\b[^.;]{0,120}$"),
+        "agent_with": _compile(r"\bwith[\s\-]+{THIRD}[\s\-]+so[\s\-]+that[\s\-]+(?:it|they)[\s\-]+(?:can|may)\b"),
     }
 
 
@@ -205,6 +241,10 @@ _NEG_VERB = re.compile(
     r"|fine-tune|sell|appear|be)\b",
     re.I,
 )
+# The negation belongs to the user: a ban ("You may not use … to develop models"), not a promise.
+_USER_BAN = re.compile(r"\b(?:you|users?|customers?|developers?)\b(?:[\s,]+\w+){0,2}[\s,]+(?:may|must|shall|will|agree|should|can)?\s*(?:not|n[’']t)\b|\bagree\s+not\b", re.I)
+# A negation close before a label phrase: "We do not engage in profiling".
+_NEAR_NEG = re.compile(r"\b(?:not|never|n[’']t|no)\b(?:\W+\w+){0,4}\W*$", re.I)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)])\s+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -214,28 +254,29 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 # ---------------------------------------------------------------------------------------------
 
 _EN = frozenset(
-    "the and of to in we you your our is are for with that this or by on as be may use not it from "
-    "will can any information data have at which an if such".split()
+    ["the", "and", "of", "to", "in", "we", "you", "your", "our", "is", "are", "for", "with", "that", "this", "or", "by", "on", "as", "be", "may", "use", "not", "it", "from", "will", "can", "any", "information", "data", "have", "at", "which", "an", "if", "such"]
 )
 _FOREIGN = {
-    "fr": frozenset("le la les des du et est vous nous pour dans une sur que qui avec votre vos ne pas".split()),
-    "de": frozenset("der die das und ist sie wir für mit von zu den dem nicht ein eine auf ihre ihr oder".split()),
-    "es": frozenset("el la los las de y que en para con por su sus una usted nuestros datos del se".split()),
-    "it": frozenset("il di che e per con una della dei delle sono non gli dati nostro suoi".split()),
-    "pt": frozenset("os as de e que em para com por sua seus uma você nossos dados do da não".split()),
-    "nl": frozenset("de het een en van je uw wij we voor met zijn niet op dat deze gegevens".split()),
+    "fr": frozenset(["le", "la", "les", "des", "du", "et", "est", "vous", "nous", "pour", "dans", "une", "sur", "que", "qui", "avec", "votre", "vos", "ne", "pas"]),
+    "de": frozenset(["der", "die", "das", "und", "ist", "sie", "wir", "für", "mit", "von", "zu", "den", "dem", "nicht", "ein", "eine", "auf", "ihre", "ihr", "oder"]),
+    "es": frozenset(["el", "la", "los", "las", "de", "y", "que", "en", "para", "con", "por", "su", "sus", "una", "usted", "nuestros", "datos", "del", "se"]),
+    "it": frozenset(["il", "di", "che", "e", "per", "con", "una", "della", "dei", "delle", "sono", "non", "gli", "dati", "nostro", "suoi"]),
+    "pt": frozenset(["os", "as", "de", "e", "que", "em", "para", "com", "por", "sua", "seus", "uma", "você", "nossos", "dados", "do", "da", "não"]),
+    "nl": frozenset(["de", "het", "een", "en", "van", "je", "uw", "wij", "we", "voor", "met", "zijn", "niet", "op", "dat", "deze", "gegevens"]),
 }
 
 
+_NON_LATIN = re.compile(r"[^\W\d_\u0000-\u024f]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
 def language_guess(passage: str) -> str | None:
-    """'en', another two-letter code, or None when the passage is too short to tell."""
-    letters = [c for c in passage if c.isalpha()]
-    if not letters:
-        return None
-    latin = sum(1 for c in letters if c < "\u0250")
-    if latin / len(letters) < 0.5:  # Cyrillic, Greek, CJK, Arabic, Hebrew, Thai, …
+    """'en', another two-letter code ('xx' = a non-Latin script), or None when too short to tell."""
+    sample = passage[:1500]  # the start of a passage is enough to tell its language
+    other = len(_NON_LATIN.findall(sample))
+    if other and other > len(_LATIN_LETTER.findall(sample)):  # Cyrillic, Greek, CJK, Arabic, Hebrew, Thai, …
         return "xx"
-    words = [w.lower() for w in _WORD.findall(_mask(passage))]
+    words = _WORD.findall(sample.lower())[:80]
     if len(words) < 4:
         return None
     en = sum(1 for w in words if w in _EN)
@@ -294,30 +335,46 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
     if lang not in (None, "en"):
         return PassageResult((), (), analysed=False, note=f"not analysed: language looks like '{lang}', not English")
     c = _compiled()
+    low = passage.lower()
+    if not _anchored(c["trigger"], low, passage) and not (context and _anchored(c["trigger"], context.lower(), context)):
+        return PassageResult((), ())  # no rule can fire (clause_rules.TRIGGER)
     masked = _mask(passage)
     if _is_title(masked):
         return PassageResult((), ())
-    flags = {k: bool(rx.search(masked)) for k, rx in c["flags"].items()}
+    mlow = masked.lower()
+    flags = {k: _anchored(an, mlow, masked) and bool(rx.search(masked)) for k, (rx, an) in c["flags"].items()}
     sents = _sentences(masked)
+    sent_low = [(masked[s:e], mlow[s:e]) for s, e in sents]
+    present = [_present(lw, raw) for raw, lw in sent_low]
     spans: list[tuple[str, int, int, str]] = []
 
     # 1. training mentions, with polarity
     mentions = []
-    for si, (ss, se) in enumerate(sents):
-        sent = masked[ss:se]
-        for comp in c["training"]:
-            if any(f not in ("training",) and not flags.get(f, False) for f in comp.rule.needs):
-                continue
-            if any(u.search(sent) for u in comp.unless):
-                continue
-            for m in comp.rx.finditer(sent):
-                mentions.append((si, ss + m.start(), ss + m.end(), comp.rule.name))
+    # two passes: rules that need an AI word run once a model-training mention proves there is one
+    # ("train our models" makes "turn off training" in the same passage about AI too).
+    for pass_no in (0, 1):
+        for si, (ss, _se) in enumerate(sents):
+            sent = sent_low[si][0]
+            here = present[si]
+            for comp in c["training"]:
+                if bool(comp.rule.needs) != bool(pass_no) or (comp.anchors is not None and here.isdisjoint(comp.anchors)):
+                    continue
+                if any(not flags.get(f, False) for f in comp.rule.needs):
+                    continue
+                if any(u.search(sent) for u in comp.unless):
+                    continue
+                for m in comp.rx.finditer(sent):
+                    mentions.append((si, ss + m.start(), ss + m.end(), comp.rule.name))
+        if mentions:
+            flags["ai"] = True
     trains_mention = bool(mentions)
     for si, ms, me, name in mentions:
         ss, se = sents[si]
         prefix = masked[ss:ms]
         inner = masked[ms:me]
         neg, cond, neg_at = _negated(prefix, c)
+        if neg and _USER_BAN.search(prefix[max(0, neg_at - 40) : neg_at + 12]):
+            continue  # "you may not use … to develop models" is a ban on users (SCRAPING), not a promise
         if not neg and not cond:
             # negation inside a passive mention: "models are not trained on …"
             m_in = re.search(r"\b(?:is|are|was|were|be)(?:\s+not|n[’']t)\b|\bnever\b", inner, re.I)
@@ -327,11 +384,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
         owned = c["third_owned"].search(inner[-60:] + after) or re.search(
             r"\b(?:their|third[\s\-]+part(?:y|ies)[’']?|Microsoft[’']s)[\s\-]+(?:own[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}models?\b", inner
         )
-        agent = re.search(
-            _expand(r"{THIRD}[\s\-]+(?:[\w’']+[\s\-]+){0,3}?(?:may|can|could|will|would|might|so[\s\-]+that[\s\-]+it[\s\-]+can)\b[^.;]{0,120}$"),
-            prefix,
-            re.I,
-        ) or re.search(_expand(r"\bwith[\s\-]+{THIRD}[\s\-]+so[\s\-]+that[\s\-]+(?:it|they)[\s\-]+(?:can|may)\b"), prefix + inner, re.I)
+        agent = c["agent"].search(prefix) or c["agent_with"].search(prefix + inner)
         if neg:
             spans.append(("NO_TRAINING_PROMISE", ss + neg_at, me, name))
             continue
@@ -349,27 +402,43 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
 
     ctx_result = None
     if context.strip():
-        ctx_result = analyse_passage(context)
+        ctx_result = _analyse_cached(context)
     flags["training"] = trains_mention or bool(ctx_result and ctx_result.trains_mention)
 
     # 2. all other rules
-    for si, (ss, se) in enumerate(sents):
-        sent = masked[ss:se]
+    for si, (ss, _se) in enumerate(sents):
+        sent = sent_low[si][0]
+        here = present[si]
         for comp in c["other"]:
             r = comp.rule
-            if any(not flags.get(f, False) for f in r.needs):
+            if (comp.anchors is not None and here.isdisjoint(comp.anchors)) or any(not flags.get(f, False) for f in r.needs):
                 continue
             if any(u.search(sent) for u in comp.unless):
                 continue
             m = comp.rx.search(sent)
             if not m:
                 continue
-            if r.label in ("AUTOMATED_DECISIONS", "THIRD_PARTY_AI"):
-                neg, cond, _ = _negated(sent[: m.start()], c)
-                if neg:
-                    continue
+            if r.label in ("AUTOMATED_DECISIONS", "THIRD_PARTY_AI") and _NEAR_NEG.search(sent[: m.start()]):
+                continue  # a denial ("we do not engage in profiling") gets no label (§17)
             spans.append((r.label, ss + m.start(), ss + m.end(), r.name))
 
+    # a ban on using the service/output to build models is SCRAPING only: the same words are then
+    # neither a training statement nor an AI-output term (§15)
+    bans = [(s, e) for lb, s, e, _ in spans if lb == "SCRAPING_AI_RESTRICTION"]
+    if bans:
+        spans = [
+            sp
+            for sp in spans
+            if not (
+                sp[0] in ("TRAINS_ON_USER_DATA", "NO_TRAINING_PROMISE", "AI_FEATURE_TERMS")
+                and any(sp[1] < e and s < sp[2] for s, e in bans)
+            )
+        ]
+    # a deferral ("we're delaying our change to the use of your information to develop AI") is the
+    # promise; the training words inside it are what is *not* happening (§11)
+    delays = [(s, e) for lb, s, e, name in spans if name == "delay-ai-use"]
+    if delays:
+        spans = [sp for sp in spans if not (sp[0] == "TRAINS_ON_USER_DATA" and any(sp[1] < e and s < sp[2] for s, e in delays))]
     labels = {s[0] for s in spans}
 
     # 3. lead-ins (§13): a list item completes the sentence or purpose that introduces it
@@ -378,7 +447,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
         body = (body_start, len(passage.rstrip()))
         immediate = context.strip().split("\n\n")[-1]
         imm_colon = immediate.rstrip().rstrip("*_ ").endswith(":")
-        imm = analyse_passage(immediate) if imm_colon else None
+        imm = _analyse_cached(immediate) if imm_colon else None
         if (
             "TRAINS_ON_USER_DATA" in ctx_result.labels
             and "TRAINS_ON_USER_DATA" not in labels
@@ -392,22 +461,56 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
             elif imm is not None and "TRAINS_ON_USER_DATA" in imm.labels:
                 spans.append(("TRAINS_ON_USER_DATA", body[0], body[1], "lead-in:trains"))
         if imm is not None:
-            for label in ("AI_FEATURE_TERMS", "NO_TRAINING_PROMISE", "SCRAPING_AI_RESTRICTION", "AUTOMATED_DECISIONS"):
+            # (AUTOMATED_DECISIONS is not inherited: the items of "we apply automated processing to:"
+            # are ordinary purposes, and gold labels them by their own words.)
+            for label in ("AI_FEATURE_TERMS", "NO_TRAINING_PROMISE", "SCRAPING_AI_RESTRICTION"):
                 if label in imm.labels and label not in labels:
                     spans.append((label, body[0], body[1], "lead-in:" + label.lower()))
         labels = {s[0] for s in spans}
 
-    # one evidence span per label: the earliest match (rules listed first win ties)
-    best: dict[str, tuple[str, int, int, str]] = {}
-    for sp in spans:
-        if sp[0] not in best or sp[1] < best[sp[0]][1]:
-            best[sp[0]] = sp
-    out = []
-    for label in sorted(best):
-        lb, s, e, name = best[label]
-        s, e = _trim(passage, s, e)
-        out.append((lb, s, e, name))
-    return PassageResult(tuple(sorted(best)), tuple(out), trains_mention=trains_mention, hits=tuple(spans))
+    out = [_evidence(passage, masked, sents, label, [sp for sp in spans if sp[0] == label]) for label in sorted(labels)]
+    return PassageResult(tuple(sorted(labels)), tuple(out), trains_mention=trains_mention, hits=tuple(spans))
+
+
+@lru_cache(maxsize=256)
+def _analyse_cached(text: str) -> PassageResult:
+    """Lead-ins are shared by every item of their list: analyse each once."""
+    return analyse_passage(text)
+
+
+_MAX_QUOTE = 360  # a longer sentence is quoted as the matched clause only (tables run cells together)
+
+
+def _evidence(passage, masked, sents, label, hits):
+    """The quote for one label: the sentence that carries most evidence for it (issue 5: "the exact
+    sentence that proves it"); the match itself when that sentence is very long."""
+
+    def sentence_of(h):
+        return next(((s, e) for s, e in sents if s <= h[1] < e), (h[1], h[2]))
+
+    scored = {}
+    for h in hits:
+        sent = sentence_of(h)
+        rules, first = scored.get(sent, (set(), h))
+        rules.add(h[3])
+        scored[sent] = (rules, first)
+
+    def key(item):
+        (s, e), (rules, _first) = item
+        words = len(_WORD.findall(masked[s:e]))
+        weight = sum(_weights().get(r.split("+")[0], 1.0) for r in rules)
+        return (-(weight + (0.5 if words >= 6 else 0)), s)
+
+    (s, e), (_rules, first) = min(scored.items(), key=key)
+    if first[3].startswith("lead-in:"):
+        s, e = first[1], first[2]
+    elif e - s > _MAX_QUOTE or not (s <= first[1] and first[2] <= e):
+        hs = [h for h in hits if s <= h[1] < e] or [first]
+        s, e = min(h[1] for h in hs), max(h[2] for h in hs)
+        if e - s > _MAX_QUOTE:
+            s, e = first[1], first[2]
+    s, e = _trim(passage, s, e)
+    return (label, s, e, first[3])
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -429,6 +532,7 @@ def classify_passage(passage: str, context: str = "") -> tuple[tuple[str, ...], 
 # ---------------------------------------------------------------------------------------------
 
 _LEADIN_PARAGRAPHS = 3  # non-item paragraphs read above a list item (Meta: purpose, label, title)
+_LABEL_WORDS = 8  # a paragraph this short is a label/title, so the lead-in reading goes on above it
 
 
 def lead_in_context(text: str, spans: list[tuple[int, int]], i: int) -> str:
@@ -444,6 +548,10 @@ def lead_in_context(text: str, spans: list[tuple[int, int]], i: int) -> str:
         p = text[ps:pe]
         if not _LIST_MARK.match(p):
             found.append(p)
+            # read further up only past short labels ("**Legitimate interests relied on:**"); a
+            # real sentence is the lead-in and paragraphs above it are other topics
+            if len(_WORD.findall(_mask(p))) > _LABEL_WORDS:
+                break
         j -= 1
     return "\n\n".join(reversed(found))
 
