@@ -4,7 +4,7 @@ Each capability's commands are in their own module and register themselves on ``
 imported here.
 """
 
-from . import core, worker  # noqa: F401  (registers commands)
+from . import clauses, core, worker  # noqa: F401  (registers commands)
 from .app import main
 
 __all__ = ["main"]
