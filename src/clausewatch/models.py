@@ -88,6 +88,7 @@ class Version:
     extractor_version: str = ""  # "" = imported text, not extracted by us
     normalisation_version: str = ""
     capture_sha256: str | None = None  # None = imported, no raw capture kept
+    language: str | None = None  # two-letter guess of the text's language; None = unknown
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,7 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
     row = store.document(doc.id) or {}
     streak = store.failure_streak(doc.id)
     base = dict(document_id=doc.id, service=doc.service, type=doc.type, url=doc.url)
-    current = store.current_version(doc.id)
+    current_id = row.get("current_version_id")
     with store.transaction():
         if error is not None or capture is None:
             sha = sha256(capture.body) if capture is not None and capture.body else None
@@ -259,18 +259,19 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
         sha = sha256(capture.body) if capture.body else None
         if extracted is None:  # 304 or byte-identical capture: nothing new to read
             reason = "not modified (HTTP 304)" if capture.status == 304 else "capture byte-identical to the last one"
-            result = CheckResult(**base, outcome=Outcome.UNCHANGED if current else Outcome.ERROR,
-                                 reason=reason if current else f"{reason}, but no version is stored",
-                                 version_id=current.id if current else None, capture_sha256=sha,
+            known = current_id is not None
+            result = CheckResult(**base, outcome=Outcome.UNCHANGED if known else Outcome.ERROR,
+                                 reason=reason if known else f"{reason}, but no version is stored",
+                                 version_id=current_id, capture_sha256=sha,
                                  duration_s=time.perf_counter() - t0, fetcher=capture.fetcher,
-                                 consecutive_failures=0 if current else streak + 1)
+                                 consecutive_failures=0 if known else streak + 1)
             store.add_check(result, started_at=started, status=capture.status, final_url=capture.final_url)
             return result
 
-        current_row = store.version_row(current.id) if current else None
+        current = store.version(current_id) if current_id is not None else None
         decision = decide(
             extracted, current=current, current_words=row.get("last_good_words"),
-            current_language=current_row["language"] if current_row else None,
+            current_language=current.language if current else None,
             earlier=lambda digest: store.version_with_hash(doc.id, digest),
         )
         outcome, reason, version_id = decision.outcome, decision.reason, None
@@ -305,11 +306,9 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
                              consecutive_failures=streak + 1 if failed else 0)
         store.add_check(result, started_at=started, status=capture.status, final_url=capture.final_url)
         if not failed and sha:
-            store.note_capture_seen(doc.id, sha)
-            store.db["documents"].update(doc.id, {
-                "etag": capture.headers.get("etag"), "last_modified": capture.headers.get("last-modified"),
-                "last_fetcher": capture.fetcher,
-            })
+            seen = {"last_capture_sha256": sha, "etag": capture.headers.get("etag"),
+                    "last_modified": capture.headers.get("last-modified"), "last_fetcher": capture.fetcher}
+            store.note_capture_seen(doc.id, seen, row)
         return result
 
 

@@ -216,9 +216,6 @@ class Store:
         return list(self.db.query(
             "select * from documents where service = ? collate nocase or id = ? order by type", [service, service]))
 
-    def set_validators(self, document_id: str, etag: str | None, last_modified: str | None) -> None:
-        self.db["documents"].update(document_id, {"etag": etag, "last_modified": last_modified})
-
     # -- captures --
 
     def add_capture(self, capture: Capture, sha256: str) -> None:
@@ -249,6 +246,7 @@ class Store:
             id=row["id"], document_id=row["document_id"], captured_at=parse_time(row["captured_at"]),
             text=row["text"], decision_hash=row["decision_hash"], extractor_version=row["extractor_version"] or "",
             normalisation_version=row["normalisation_version"] or "", capture_sha256=row["capture_sha256"],
+            language=row.get("language"),
         )
 
     def version(self, version_id: int) -> Version | None:
@@ -373,8 +371,11 @@ class Store:
         })
         return table.last_pk
 
-    def note_capture_seen(self, document_id: str, sha256: str) -> None:
-        self.db["documents"].update(document_id, {"last_capture_sha256": sha256})
+    def note_capture_seen(self, document_id: str, seen: dict, row: dict | None = None) -> None:
+        """Remember the last good capture's hash and HTTP validators (skipped when nothing changed)."""
+        if row is not None and all(row.get(k) == v for k, v in seen.items()):
+            return
+        self.db["documents"].update(document_id, seen)
 
     # -- worker schedule and process history (issue 8) --
 
