@@ -137,8 +137,11 @@ TRAINING: tuple[Rule, ...] = (
         "model-trained",
         "TRAINING",
         r"{MODEL}{W3}[\s\-]+(?:is|are|was|were|be|been|being|get|gets)?[\s\-]*(?:{TRAIN}|developed|improved)\b",
-        "Passive voice: 'AI models … are trained', 'models were developed using …'.",
-        unless=(r"\bcompany\b", r"\bresearch\b"),
+        "Passive voice: 'AI models … are trained', 'models were developed using …'.  Only with a word for "
+        "users or their data in the sentence: 'LLMs are models trained on massive amounts of text' explains "
+        "AI, it says nothing about whose data (§8).",
+        unless=(r"\bcompany\b", r"\bresearch\b",
+                r"^(?!.*\b(?:your|you|users?|members?|customers?|personal|people|posts|conversations|chats|prompts|interactions|activity)\b)"),
     ),
     Rule(
         "train-on-data",

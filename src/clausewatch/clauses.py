@@ -276,7 +276,7 @@ def language_guess(passage: str) -> str | None:
     other = len(_NON_LATIN.findall(sample))
     if other and other > len(_LATIN_LETTER.findall(sample)):  # Cyrillic, Greek, CJK, Arabic, Hebrew, Thai, …
         return "xx"
-    words = _WORD.findall(sample.lower())[:80]
+    words = _WORD.findall(_MASK.sub(" ", sample).lower())[:80]  # URL tokens ("do", "e", "de") are no language
     if len(words) < 4:
         return None
     en = sum(1 for w in words if w in _EN)
@@ -285,7 +285,7 @@ def language_guess(passage: str) -> str | None:
         n = sum(1 for w in words if w in vocab and w not in _EN)
         if n > score:
             best, score = code, n
-    if score >= 2 and score > en:
+    if score >= 3 and score > en:
         return best
     return "en"
 
