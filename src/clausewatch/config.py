@@ -275,11 +275,22 @@ def _show(value: Any) -> str:
 # --- loading ---------------------------------------------------------------------------------
 
 
+def _pure_yaml_error(text: str) -> yaml.MarkedYAMLError | None:
+    """The pure-Python loader's error for ``text``: clearer than libyaml's and the same on every machine."""
+    try:
+        yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        return exc
+    return None
+
+
 def parse_watchlist(text: str, name: str = "watchlist.yaml") -> Watchlist:
     """Parse and validate watchlist YAML text; ``name`` is used in error messages."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
+        # libyaml's C loader when PyYAML has it: 10x faster on a long watchlist, same results.
+        raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as fast_error:
+        exc = _pure_yaml_error(text) or fast_error
         mark = exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}: " if mark else ""
         raise ConfigError(f"{name}: {line}YAML syntax error: {exc.problem or exc.context}") from None

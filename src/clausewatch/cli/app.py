@@ -47,7 +47,30 @@ class Settings:
 
 
 class ClausewatchGroup(click.Group):
-    """A group that turns our errors into one-line messages instead of tracebacks."""
+    """A group that turns our errors into one-line messages instead of tracebacks.
+
+    It also imports command modules lazily: ``lazy_commands`` maps a command name to the modules
+    (relative to ``clausewatch.cli``) that register it when imported.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, tuple[str, ...]] = {}
+
+    def get_command(self, ctx, cmd_name):
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            import importlib
+
+            for module in self.lazy_commands[cmd_name]:
+                try:
+                    importlib.import_module(f"clausewatch.cli.{module}")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"clausewatch.cli.{module}":
+                        raise
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx):
+        return sorted(set(self.commands) | {n for n in self.lazy_commands if self.get_command(ctx, n)})
 
     def invoke(self, ctx):
         try:
