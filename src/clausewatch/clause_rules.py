@@ -148,9 +148,9 @@ TRAINING: tuple[Rule, ...] = (
         "TRAINING",
         r"{TRAIN}{W3}[\s\-]+(?:on|with|using)[\s\-]+{DATA}",
         "'train on any inputs or outputs', 'further training on the conversations', 'train generative AI on "
-        "customer content' (§8): the data is named directly after the verb.",
-        unless=(r"\b(?:employees|staff|personnel|courses?)\b",),
-        needs=("ai",),
+        "customer content' (§8): the data is named directly after the verb (with a determiner, so 'train "
+        "on data protection' is out).",
+        unless=(r"\b(?:employees|staff|personnel|courses?|team[\s\-]+members|managers)\b",),
     ),
     Rule(
         "ai-training-noun",
@@ -366,7 +366,8 @@ SCRAPING: tuple[Rule, ...] = (
         r"(?:models?|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b",
         "'You may not use the Services / Output to develop (competing) models / machine-learning models' (§15).",
         needs=("prohibition",),
-        unless=(r"\bwe[\s\-]+(?:may[\s\-]+)?use\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b"),
+        # the service's own use ("We do not use Customer Data to train …") is a promise, not a ban
+        unless=(r"\bwe\b[^.;]{0,25}\b(?:use|train|develop)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b"),
     ),
     Rule(
         "models-that-compete",

@@ -307,8 +307,11 @@ class PassageResult:
     hits: tuple[tuple[str, int, int, str], ...] = ()  # every rule that fired, before one-per-label
 
 
-def _is_title(masked: str) -> bool:
-    body = _LIST_MARK.sub("", masked).strip().strip("*_").strip()
+def _is_title(masked: str, has_lead_in: bool = False) -> bool:
+    body = _LIST_MARK.sub("", masked).strip()
+    if has_lead_in and _LIST_MARK.match(masked) and not (body.startswith(("**", "__")) and body.endswith(("**", "__"))):
+        return False  # a short item completes its lead-in ("* Evaluate individuals based on …")
+    body = body.strip("*_").strip()
     if re.search(r"[.;:!?]\W*$", body):
         return False
     return len(_WORD.findall(body)) <= R.TITLE_MAX_WORDS
@@ -339,7 +342,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
     if not _anchored(c["trigger"], low, passage) and not (context and _anchored(c["trigger"], context.lower(), context)):
         return PassageResult((), ())  # no rule can fire (clause_rules.TRIGGER)
     masked = _mask(passage)
-    if _is_title(masked):
+    if _is_title(masked, bool(context.strip())):
         return PassageResult((), ())
     mlow = masked.lower()
     flags = {k: _anchored(an, mlow, masked) and bool(rx.search(masked)) for k, (rx, an) in c["flags"].items()}
@@ -442,6 +445,11 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
     labels = {s[0] for s in spans}
 
     # 3. lead-ins (§13): a list item completes the sentence or purpose that introduces it
+    if ctx_result is not None and _LIST_MARK.match(passage) and c["not_user_data"].search(context):
+        # "We get datasets from … research institutions. We use these datasets to: * Improve our AI
+        # technologies" - outside datasets, not users' data
+        spans = [sp for sp in spans if sp[0] != "TRAINS_ON_USER_DATA"]
+        labels = {sp[0] for sp in spans}
     if ctx_result is not None and _LIST_MARK.match(passage):
         body_start = _LIST_MARK.match(passage).end()
         body = (body_start, len(passage.rstrip()))
