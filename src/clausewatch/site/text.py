@@ -1,0 +1,107 @@
+"""Turn version texts and word diffs into render-ready pieces (pure).
+
+Nothing here produces HTML: it cuts text into blocks and segments that the templates print
+through jinja2's autoescape, so captured markup can never become markup on the site.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..worddiff import DELETE, EQUAL, INSERT
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.S)
+_WORDS = re.compile(r"\S+\s*")
+SKIP = 2  # pseudo-op of a collapsed run of unchanged words
+
+
+def _text_blocks(text: str, base: int) -> list[dict]:
+    """Plain paragraphs (blank-line separated) of a stretch of text outside any clause."""
+    out = []
+    pos = 0
+    for part in re.split(r"(\n[ \t]*\n)", text):
+        if part.strip() and not re.fullmatch(r"\n[ \t]*\n", part):
+            body = part.strip("\n")
+            m = _HEADING.match(body.strip())
+            if m and "\n" not in body.strip():
+                out.append({"type": "heading", "level": min(6, len(m.group(1)) + 2), "text": m.group(2),
+                            "start": base + pos})
+            else:
+                out.append({"type": "text", "text": body, "start": base + pos})
+        pos += len(part)
+    return out
+
+
+def blocks(text: str, clauses: list[dict]) -> list[dict]:
+    """The version text as blocks: plain paragraphs, headings, and labelled clauses.
+
+    A clause block carries ``segments``: ``(text, labels)`` pieces where ``labels`` lists the
+    evidence quotes covering that piece (the exact words that support a label), or ``[]``.
+    """
+    out: list[dict] = []
+    pos = 0
+    n = 0
+    for c in sorted(clauses, key=lambda c: (c["start"], c["end"])):
+        start, end = max(c["start"], pos), min(c["end"], len(text))
+        if start >= end:
+            continue
+        out.extend(_text_blocks(text[pos:start], pos))
+        cuts = {start, end}
+        for e in c["evidence"]:
+            cuts.update(x for x in (e["start"], e["end"]) if start < x < end)
+        points = sorted(cuts)
+        segments = []
+        for a, b in zip(points, points[1:], strict=False):
+            covering = sorted({e["label"] for e in c["evidence"] if e["start"] <= a and b <= e["end"]})
+            segments.append((text[a:b], covering))
+        n += 1
+        out.append({"type": "clause", "n": n, "labels": c["labels"], "segments": segments,
+                    "analysed": c.get("analysed", True), "note": c.get("note")})
+        pos = end
+    out.extend(_text_blocks(text[pos:], pos))
+    return out
+
+
+def collapse(diff, context: int = 30) -> list[tuple[int, str]]:
+    """A word diff with long unchanged runs cut to ``context`` words on each side of a change.
+
+    Cut runs become ``(SKIP, "<n> unchanged words")``; the first and last runs keep only the
+    side that touches a change.
+    """
+    ops = [(int(op), t) for op, t in diff]
+    if not any(op != EQUAL for op, _ in ops):
+        return [(SKIP, f"{len(_WORDS.findall(''.join(t for _, t in ops)))} words, no change")] if ops else []
+    out: list[tuple[int, str]] = []
+    for i, (op, t) in enumerate(ops):
+        if op != EQUAL:
+            out.append((op, t))
+            continue
+        words = _WORDS.findall(t)
+        lead = re.match(r"\s*", t).group(0)
+        head_needed = i > 0  # something changed before: keep the start of this run
+        tail_needed = i < len(ops) - 1
+        keep = (context if head_needed else 0) + (context if tail_needed else 0)
+        if len(words) <= keep + 5:
+            out.append((op, t))
+            continue
+        if head_needed:
+            out.append((EQUAL, lead + "".join(words[:context])))
+        skipped = len(words) - keep
+        out.append((SKIP, f"{skipped:,} unchanged words"))
+        if tail_needed:
+            out.append((EQUAL, "".join(words[-context:])))
+    return out
+
+
+def diff_stats(diff) -> dict:
+    added = sum(len(_WORDS.findall(t)) for op, t in diff if op == INSERT)
+    removed = sum(len(_WORDS.findall(t)) for op, t in diff if op == DELETE)
+    return {"added": added, "removed": removed}
+
+
+def short(text: str | None, limit: int = 240) -> str:
+    """A quote cut to ``limit`` characters at a word boundary."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
