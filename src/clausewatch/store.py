@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
+from ._imports import import_without
 from .errors import StoreError
 from .models import Capture, CheckResult, Clause, DocumentSpec, Evidence, Outcome, Version
+
+sqlite_utils = import_without("sqlite_utils", "numpy", "pandas")
 
 
 def _iso(dt: datetime) -> str:
@@ -491,6 +492,9 @@ class Store:
     def deliveries(self, subscriber: str | None = None) -> list[dict]:
         where, args = ("where subscriber = ?", [subscriber]) if subscriber else ("", [])
         return list(self.db.query(f"select * from deliveries {where} order by id", args))
+
+    def has_changes_table(self) -> bool:
+        return "changes" in self.db.table_names()
 
     def digest_change_rows(self, since: datetime | None = None) -> list[dict]:
         """Stored changes with their document and new version (for digests), oldest first.

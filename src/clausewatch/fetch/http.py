@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-import httpx
-
+from .._imports import import_without
 from ..errors import FetchError
 from ..models import Capture
+
+httpx = import_without("httpx", "trio")
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 KEPT_HEADERS = (
