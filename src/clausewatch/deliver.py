@@ -145,12 +145,14 @@ def stored_change(row: dict, store: Store | None = None) -> D.StoredChange:
         captured_at=_time(row.get("v_captured_at") or get("new_captured_at")),
         tags=tuple(_json(row.get("doc_tags"), [])), capture_sha256=row.get("v_capture_sha256"),
         effective_date=row.get("v_effective_date"), source=row.get("v_source") or "capture",
-        deltas=D.clause_changes(deltas), diff=diff,
+        deltas=D.clause_changes(deltas), diff=diff, new_version_id=new_id,
     )
 
 
 def load_changes(store: Store, since: datetime | None = None) -> list[D.StoredChange]:
     """Stored changes recorded since ``since`` that a digest may show (noise is left in the store)."""
+    if not store.has_changes_table():
+        return computed_changes(store, since)
     out = []
     for row in store.digest_change_rows(since):
         cls = str(row.get("class") or row.get("cls") or row.get("change_class") or "")
@@ -159,6 +161,36 @@ def load_changes(store: Store, since: datetime | None = None) -> list[D.StoredCh
         change = stored_change(row, store)
         if change.cls in D.DIGEST_CLASSES:
             out.append(change)
+    return out
+
+
+def computed_changes(store: Store, since: datetime | None = None) -> list[D.StoredChange]:
+    """Changes computed with ``compare`` from the stored versions recorded since ``since``: the bridge
+    for a database without a ``changes`` table (the change engine's store half not there yet).
+    Ledger keys are the new versions' ids either way, so nothing is sent again once the table exists."""
+    from .compare import compare
+
+    out = []
+    for doc in store.documents():
+        rows = store.version_rows(doc["id"])
+        fresh = [i for i, r in enumerate(rows) if i > 0 and r.get("source") != "rebaseline"
+                 and (since is None or _time(r["recorded_at"]) >= since)]
+        if not fresh:
+            continue
+        versions = store.versions(doc["id"])
+        for i in fresh:
+            change = compare(versions[:i], versions[i], name=f"{doc['service']} {doc['type']}")
+            if change is None or str(change.cls) not in D.DIGEST_CLASSES:
+                continue
+            row = rows[i]
+            out.append(D.StoredChange(
+                id=row["id"], document_id=doc["id"], service=doc["service"], doc_type=doc["type"], doc_url=doc["url"],
+                cls=str(change.cls), summary=change.summary, severity=str(change.severity),
+                detected_at=_time(row["recorded_at"]), captured_at=_time(row["captured_at"]),
+                tags=tuple(_json(doc.get("tags"), [])), capture_sha256=row.get("capture_sha256"),
+                effective_date=row.get("effective_date"), source=row.get("source") or "capture",
+                deltas=D.clause_changes(change.deltas), diff=change.diff, new_version_id=row["id"]))
+    out.sort(key=lambda c: (c.detected_at, c.id))
     return out
 
 
@@ -433,7 +465,7 @@ def _send_channel(store: Store, watchlist: Watchlist, sub: Subscriber, channel: 
                   everything: Sequence[D.StoredChange] = ()) -> Result:
     delivery = watchlist.delivery
     done = set() if dry_run else store.delivered_keys(sub.name, channel)
-    todo = [c for c in changes if f"change:{c.id}" not in done]
+    todo = [c for c in changes if c.key not in done]
     # Feeds carry changes; a failing document is news for a reader of mail or a webhook only.
     down = [] if channel == "atom" else [f for f in failing if f.key not in done]
     digest = D.build(sub, todo, down, period_start=start, period_end=now, site_url=delivery.site_url)

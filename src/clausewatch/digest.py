@@ -97,6 +97,12 @@ class StoredChange:
     source: str = "capture"  # "capture" or "import" (imported histories: credit their source)
     deltas: tuple[ClauseChange, ...] = ()
     diff: Diff = ()  # word diff of the display texts, old → new; () = not available
+    new_version_id: int | None = None  # the version this change introduced; None = not known
+
+    @property
+    def key(self) -> str:
+        """The ledger key: the new version (one change per version), so it survives a re-classification."""
+        return f"version:{self.new_version_id}" if self.new_version_id is not None else f"change:{self.id}"
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -142,7 +148,7 @@ class ClauseView:
 class Entry:
     """One change in a digest."""
 
-    key: str  # ledger key ("change:42")
+    key: str  # ledger key ("version:42")
     change_id: int
     service: str
     document: str
@@ -395,7 +401,7 @@ def entry_for(change: StoredChange, *, site_url: str | None = None) -> Entry:
     """One change as a digest shows it."""
     when = change.captured_at or change.detected_at
     base = dict(
-        key=f"change:{change.id}", change_id=change.id, service=change.service, document=change.doc_type,
+        key=change.key, change_id=change.id, service=change.service, document=change.doc_type,
         document_id=change.document_id, cls=change.cls, class_words=CLASS_WORDS.get(change.cls, change.cls),
         severity=change.severity, date=when.date().isoformat(), summary=change.summary, doc_url=change.doc_url,
         site_url=site_change_url(site_url, change), capture_sha256=change.capture_sha256,
