@@ -205,3 +205,7 @@ def test_default_templates_are_found_inside_the_package():
     for name in (*D.TEMPLATE_FILES.values(), D.ENTRY_TEMPLATE, "_macros.j2"):
         assert (D.PACKAGE_TEMPLATES / name).is_file(), name
         assert (D.PACKAGE_TEMPLATES / name).read_bytes() == (D.REPO_TEMPLATES / name).read_bytes()
+
+
+def test_markdown_escapes_are_undone_not_mangled():
+    assert D.plain(r"3\. Use \*this\* and a\_b, **not** _that_") == "3. Use *this* and a_b, not that"

@@ -247,6 +247,7 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")
 _EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+|^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+", re.M)
 _TAG = re.compile(r"<br\s*/?>|</?u>", re.I)
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]*[A-Z0-9])|\s*\n\s*")
 _WORD = re.compile(r"\w+")
@@ -260,12 +261,15 @@ _AI_WORDS = re.compile(
 def plain(text: str) -> str:
     """Display text as a reader quotes it: link targets, emphasis and list markers gone, wording and
     typography (curly quotes, dashes) exactly as published, runs of spaces made one."""
+    # Markdown escapes (3\. or \*) become private-use stand-ins until the markup is gone.
+    text = _MD_ESCAPE.sub(lambda m: chr(0xE000 + ord(m[1])), text)
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _TAG.sub(" ", text)
     text = _RULE_LINE.sub("", text)
     text = _HEADING.sub("", text)
     text = _EMPHASIS.sub("", text)
+    text = "".join(chr(ord(ch) - 0xE000) if 0xE000 <= ord(ch) < 0xE080 else ch for ch in text)
     text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return text.strip()
 
