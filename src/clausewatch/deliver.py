@@ -189,7 +189,7 @@ def computed_changes(store: Store, since: datetime | None = None) -> list[D.Stor
                 detected_at=_time(row["recorded_at"]), captured_at=_time(row["captured_at"]),
                 tags=tuple(_json(doc.get("tags"), [])), capture_sha256=row.get("capture_sha256"),
                 effective_date=row.get("effective_date"), source=row.get("source") or "capture",
-                deltas=D.clause_changes(change.deltas), diff=change.diff, new_version_id=row["id"]))
+                deltas=D.clause_changes(change.deltas), diff=change.diff, new_version_id=row["id"], stored=False))
     out.sort(key=lambda c: (c.detected_at, c.id))
     return out
 

@@ -98,6 +98,7 @@ class StoredChange:
     deltas: tuple[ClauseChange, ...] = ()
     diff: Diff = ()  # word diff of the display texts, old → new; () = not available
     new_version_id: int | None = None  # the version this change introduced; None = not known
+    stored: bool = True  # a row of the changes table; False = computed from the versions (``id`` = new version id)
 
     @property
     def key(self) -> str:
@@ -397,8 +398,12 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def site_change_url(site_url: str | None, change: StoredChange) -> str | None:
-    """The change's page on the static site (``site.py`` writes ``changes/<id>.html``)."""
-    return f"{site_url.rstrip('/')}/changes/{change.id}.html" if site_url else None
+    """The change's page on the static site: ``changes/<change id>.html``, or ``changes/v<version id>.html``
+    for a change the site computed itself (a store without a changes table), as ``site/pages.py`` names them."""
+    if not site_url:
+        return None
+    name = change.id if change.stored or change.new_version_id is None else f"v{change.new_version_id}"
+    return f"{site_url.rstrip('/')}/changes/{name}.html"
 
 
 def entry_for(change: StoredChange, *, site_url: str | None = None) -> Entry:
