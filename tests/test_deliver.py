@@ -392,3 +392,28 @@ def test_dry_run_records_nothing(tmp_path, store, smtp):
     (r,) = send(store, wl, [ai_change()], dry_run=True)
     assert r.status == "dry-run" and SENTENCE in r.rendered
     assert store.deliveries() == [] and store.subscriber_states() == [] and smtp.attempts == 0
+
+
+def test_changes_are_read_from_the_changes_table_when_it_exists(store):
+    from clausewatch.models import Version
+
+    store.upsert_document(DocumentSpec(id="slack-terms", service="Slack", type="Terms", url="https://slack.example/t",
+                                       tags=("workplace",)))
+    ids = []
+    for i, text in enumerate(["Disputes go to courts in California.", "Disputes go to courts in Delaware."]):
+        v = Version(None, "slack-terms", NOW - timedelta(days=2 - i), text, f"h{i}", capture_sha256=f"{i}" * 64)
+        ids.append(store.add_version(v, word_count=6))
+    store.db["changes"].insert_all([
+        {"id": 11, "document_id": "slack-terms", "old_version_id": ids[0], "new_version_id": ids[1],
+         "class": "SUBSTANTIVE_OTHER", "severity": "low", "summary": "Slack Terms changed, nothing about AI",
+         "deltas": "[]", "detected_at": "2024-09-19T07:00:00Z"},
+        {"id": 12, "document_id": "slack-terms", "old_version_id": ids[0], "new_version_id": ids[1],
+         "class": "NOISE_REPEAT", "severity": "none", "summary": "noise", "deltas": "[]",
+         "detected_at": "2024-09-19T07:30:00Z"},
+    ])
+    (c,) = deliver.load_changes(store)
+    assert (c.id, c.cls, c.key, c.tags, c.capture_sha256) == (11, "SUBSTANTIVE_OTHER", f"version:{ids[1]}",
+                                                              ("workplace",), "1" * 64)
+    assert (-1, "California") in c.diff and (1, "Delaware") in c.diff  # recomputed from the two versions
+    assert D.site_change_url("https://cw.example.org", c) == "https://cw.example.org/changes/11.html"
+    assert deliver.load_changes(store, since=NOW) == []  # recorded before NOW
