@@ -9,7 +9,7 @@ import pytest
 
 from clausewatch.errors import ExtractError, FetchError
 from clausewatch.models import Outcome
-from clausewatch.worker import effective_jitter, iso_ms, jitter_offset, plan_next, retry_delay
+from clausewatch.schedule import effective_jitter, iso_ms, jitter_offset, plan_next, retry_delay
 
 T0 = datetime(2026, 3, 1, 8, 0, 0, tzinfo=UTC)
 DAY = 24 * 3600.0

@@ -11,7 +11,7 @@ from clausewatch.fetch.http import make_client
 from clausewatch.fetch.robots import RobotsGuard
 from clausewatch.models import DocumentSpec
 from clausewatch.pipeline import Fetchers
-from clausewatch.worker import WorkerLock
+from clausewatch.runtime import WorkerLock
 
 PAGE = b"<html><body><main><h1>Privacy</h1><p>We keep your data safe.</p></main></body></html>"
 

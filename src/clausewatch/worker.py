@@ -1,25 +1,7 @@
 """The long-running worker: every document checked on its interval, politely, for months.
 
-How a check's time is chosen (``plan_next``, pure):
-
-* Each document has a grid of **nominal slots** ``due, due + interval, due + 2·interval …``
-  starting from its first check.  The worker records the slot each check served in
-  ``check_slots`` (same transaction as the check), and the next slot is always computed from
-  the *nominal* time of the last one, never from when it actually ran.  So neither jitter nor a
-  busy host nor a restart makes the schedule drift.  (APScheduler 3.x's own interval jitter is
-  one-sided and chained on the jittered time: a daily job with 1 h of jitter drifts ≈30 min a
-  day.  We only use APScheduler to fire at the times computed here.)
-* **Jitter** is added to each slot: a deterministic offset in ``[0, jitter)`` taken from a hash
-  of (document, slot), so a restarted worker computes the very same time, and checks are never
-  *more* frequent than the interval.  Jitter is capped at half the interval.
-* A restart reads the last check and slot of every document from the store: the slot already
-  served is not served again, and the next one is not skipped.  A slot missed while the worker
-  was down is caught up at once; several missed slots are coalesced into one check.
-* A document checked outside the worker (``clausewatch run``) is next due one interval after
-  that check.
-* A failed check (transient fetch error, suspect capture, wall) is retried within the same
-  slot with exponential backoff (``backoff_base · 2^(failures−1)``, at most one interval); a
-  ``Retry-After`` from the server is honoured for the document and pauses its host.
+The schedule itself (slots from the store, jitter without drift, retries, catch-up after a
+restart) is computed in ``schedule.py``; this module runs it on APScheduler.
 
 Politeness (``Worker._dispatch``): a global limit of ``concurrency`` checks at once, at most one
 check per host at a time and ``per_host_delay`` (or the host's robots.txt ``Crawl-delay``, if
@@ -36,10 +18,7 @@ are one transaction, and a worker killed at any instant leaves whole checks or n
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
-import math
 import os
 import queue
 import socket
@@ -50,203 +29,30 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from .config import Watchlist
-from .errors import ExtractError, FetchError, StoreError
+from .errors import ExtractError, FetchError
 from .models import DocumentSpec, Fetcher, Outcome
-from .store import Store, parse_time
+from .runtime import JsonLogFormatter, TextLogFormatter, WorkerLock, emit  # noqa: F401  (re-exported)
+from .schedule import (  # noqa: F401  (re-exported)
+    Plan,
+    effective_jitter,
+    iso_ms,
+    jitter_offset,
+    plan_next,
+    retry_delay,
+)
+from .store import Store
 
-log = logging.getLogger("clausewatch.worker")
-
-# Backoff for a failing document: the first retry after min(5 min, interval/8), doubling each
-# time, never longer than one interval.  5 min is long enough for a restarting web server or a
-# CDN hiccup to pass and short enough that a daily check that failed once is still done that day.
-BACKOFF_BASE_S = 300.0
-MAX_RETRY_AFTER_S = 7 * 24 * 3600.0  # a longer Retry-After is taken as a week
 MAX_HOST_PAUSE_S = 3600.0  # a Retry-After pauses the whole host, for at most an hour
 HEARTBEAT_S = 60.0
+DIGEST_EVERY_S = 300.0  # how often the digest module is asked what is due (it decides from the ledger)
 BROWSER_IDLE_S = 300.0  # Chromium (≈0.5 GB) is stopped after this long without a browser document
-
-
-def iso_ms(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
-
-
-# --- planning (pure) ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Plan:
-    """When a document's next check runs, and which slot it serves."""
-
-    document_id: str
-    due_at: datetime  # the nominal (un-jittered) slot this check serves
-    fire_at: datetime  # when it runs: slot + jitter, or a retry / Retry-After time, never before "now"
-    attempt: int = 1  # 1 = the slot's first check; 2, 3 … = retries after failures
-    why: str = ""  # "never checked", "next slot", "retry 2", "overdue …" (for status and logs)
-
-
-def effective_jitter(interval_s: float, jitter_s: float) -> float:
-    return max(0.0, min(jitter_s, interval_s / 2))
-
-
-def jitter_offset(document_id: str, due_at: datetime, jitter_s: float) -> float:
-    """A deterministic offset in [0, jitter_s) for one slot of one document."""
-    if jitter_s <= 0:
-        return 0.0
-    digest = hashlib.sha256(f"{document_id}|{iso_ms(due_at)}".encode()).digest()
-    return jitter_s * int.from_bytes(digest[:8], "big") / 2**64
-
-
-def plan_next(document_id: str, interval_s: float, jitter_s: float, last_check: dict | None,
-              last_slot: dict | None, now: datetime) -> Plan:
-    """The next check of a document, from its last check and the worker slot it served (pure)."""
-    step = timedelta(seconds=interval_s)
-    jitter_s = effective_jitter(interval_s, jitter_s)
-
-    def jittered(due: datetime) -> datetime:
-        return due + timedelta(seconds=jitter_offset(document_id, due, jitter_s))
-
-    if last_check is None:
-        return Plan(document_id, now, jittered(now), 1, "never checked")
-    not_before = None
-    if last_slot is not None and last_slot["check_id"] == last_check["id"]:
-        served = parse_time(last_slot["due_at"])
-        due = served + step
-        if last_slot.get("retry_at"):
-            not_before = parse_time(last_slot["retry_at"])
-            if not_before < jittered(due):
-                attempt = (last_slot.get("attempt") or 1) + 1
-                return Plan(document_id, served, max(not_before, now), attempt, f"retry {attempt}")
-        why = "next slot"
-    else:
-        due = parse_time(last_check["started_at"]) + step
-        why = "one interval after the last check (made outside the worker)"
-    if jittered(due) < now:
-        missed = math.floor((now - due) / step)
-        due += missed * step
-        why = "overdue" + (f", {missed} missed slot{'s' if missed > 1 else ''} coalesced" if missed else "")
-    fire = max(jittered(due), now)
-    if not_before is not None and not_before > fire:
-        fire, why = not_before, why + ", after the server's Retry-After"
-    return Plan(document_id, due, fire, 1, why)
-
-
-def retry_delay(outcome: Outcome, error: Exception | None, failures: int, interval_s: float) -> float | None:
-    """Seconds until this slot is tried again, or None to wait for the next slot (pure)."""
-    retry_after = getattr(error, "retry_after", None)
-    retryable = outcome == Outcome.SUSPECT or (
-        outcome == Outcome.ERROR and (error is None or getattr(error, "transient", False)))
-    if not retryable and retry_after is None:
-        return None
-    delay = 0.0
-    if retryable:
-        base = min(BACKOFF_BASE_S, interval_s / 8)
-        delay = min(base * 2 ** (max(failures, 1) - 1), interval_s)
-    if retry_after is not None:
-        delay = max(delay, min(float(retry_after), MAX_RETRY_AFTER_S))
-    return delay
-
-
-# --- structured logs ---------------------------------------------------------------------------
-
-
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, event, and the event's fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-               .replace("+00:00", "Z"), "level": record.levelname.lower(), "event": record.getMessage()}
-        out.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            out["exception"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
-
-
-class TextLogFormatter(logging.Formatter):
-    """logfmt-style: ``2026-… info check doc=x outcome=unchanged``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        ts = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-        parts = [ts, record.levelname.lower(), record.getMessage()]
-        for key, value in getattr(record, "fields", {}).items():
-            text = str(value)
-            if not text or any(c in text for c in ' "='):
-                text = json.dumps(text, ensure_ascii=False)
-            parts.append(f"{key}={text}")
-        line = " ".join(parts)
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
-
-
-def emit(event: str, level: int = logging.INFO, **fields) -> None:
-    log.log(level, event, extra={"fields": {k: v for k, v in fields.items() if v is not None}})
-
-
-# --- single instance ---------------------------------------------------------------------------
-
-
-class WorkerLock:
-    """An exclusive ``flock`` on ``<db>.worker-lock``: the kernel drops it when the process dies,
-    so a SIGKILLed worker never leaves a stale lock behind."""
-
-    def __init__(self, db_path: str | Path):
-        self.path = Path(f"{db_path}.worker-lock")
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        import fcntl
-
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "unknown process"
-            os.close(fd)
-            db = str(self.path).removesuffix(".worker-lock")
-            raise StoreError(f"another worker is already running on {db} ({holder}); stop it first, "
-                             "or give this one another --db") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {iso_ms(datetime.now(UTC))}".encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, 0)
-            os.close(self._fd)
-            self._fd = None
-
-    def held_by_other(self) -> str | None:
-        """Who holds the lock (a description), or None when no worker runs; never blocks."""
-        import fcntl
-
-        if not self.path.exists():
-            return None
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return os.read(fd, 4096).decode("utf-8", "replace").strip() or "a worker"
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return None
-        finally:
-            os.close(fd)
-
-    def __enter__(self):
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc):
-        self.release()
 
 
 # --- the worker --------------------------------------------------------------------------------
@@ -334,7 +140,8 @@ class Worker:
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  max_checks: int | None = None, grace_s: float = 8.0,
                  reload: Callable[[], Watchlist] | None = None,
-                 digest_hook: Callable[[Store, Watchlist, str], None] | None = None):
+                 digest_send: Callable[[Store, Watchlist, str], list] | None | bool = True,
+                 digest_every_s: float = DIGEST_EVERY_S):
         from .fetch.robots import RobotsGuard
         from .pipeline import Fetchers
 
@@ -345,7 +152,15 @@ class Worker:
         self.max_checks = max_checks
         self.grace_s = grace_s
         self.reload_watchlist = reload
-        self.digest_hook = digest_hook
+        if digest_send is True:  # the digest module's hook (issue 7), when it is installed
+            try:
+                from .deliver import worker_send as digest_send
+            except ImportError:
+                digest_send = None
+        self.digest_send = digest_send or None
+        self.digest_every_s = digest_every_s
+        self._digests: ThreadPoolExecutor | None = None
+        self._digest_busy: set[str] = set()
         self.fetchers = fetchers or Fetchers(watchlist.settings)
         if self.fetchers.robots is None and self.settings.obey_robots:
             self.fetchers.robots = RobotsGuard.for_documents(watchlist.documents, self.fetchers.client,
@@ -443,19 +258,24 @@ class Worker:
         self.events.put(("due", doc_id, plan))
 
     def _schedule_digests(self) -> None:
-        """One cron job per subscriber cadence, when the digest module provides them."""
-        if self.digest_hook is None:
+        """Every ``digest_every_s`` (and once at start), ask the digest module what is due.
+
+        Whether a subscriber's daily / weekly / after-run digest is due, and what it holds, is
+        decided from the store's ledger (``deliver.send_due_digests``), so a restart or a missed
+        tick neither repeats nor drops a digest; the worker only supplies the heartbeat.
+        """
+        if self.digest_send is None:
             return
-        try:
-            from . import digest
-        except ImportError:
-            return
-        triggers = getattr(digest, "worker_triggers", None)
-        if triggers is None:
-            return
-        for name, trigger in triggers(self.watchlist):
-            self._scheduler.add_job(lambda n=name: self.events.put(("digest", n)), trigger,
-                                    id=f"digest:{name}", replace_existing=True)
+        wanted = {getattr(s, "name", None) for s in self.watchlist.subscribers} - {None}
+        for job in self._scheduler.get_jobs():
+            if job.id.startswith("digest:") and job.id.removeprefix("digest:") not in wanted:
+                job.remove()
+        for name in sorted(wanted):
+            self._scheduler.add_job(self._fire_digest, "interval", seconds=self.digest_every_s, args=[name],
+                                    id=f"digest:{name}", replace_existing=True, next_run_time=self.now())
+
+    def _fire_digest(self, name: str) -> None:  # APScheduler thread
+        self.events.put(("digest", name))
 
     # -- the loop (owns the store) --
 
@@ -484,8 +304,10 @@ class Worker:
                         return
                 elif kind == "reload" and self.reload_watchlist is not None:
                     self._reload()
-                elif kind == "digest" and self.digest_hook is not None:
-                    self._run_digest(event[1])
+                elif kind == "digest":
+                    self._start_digest(event[1])
+                elif kind == "digest_done":
+                    self._digest_busy.discard(event[1])
             if time.monotonic() >= next_beat:
                 next_beat = time.monotonic() + HEARTBEAT_S
                 self.store.worker_heartbeat(self._worker_id, self.stats.checks)
@@ -498,13 +320,37 @@ class Worker:
             emit("reload_failed", logging.ERROR, error=str(exc))
             return
         self._load(watchlist)
+        self._schedule_digests()
         emit("reloaded", documents=len(watchlist.documents))
 
-    def _run_digest(self, name: str) -> None:
+    # -- digests: their own thread and database connection, so a slow SMTP server or a webhook
+    #    being retried never delays a check --
+
+    def _start_digest(self, name: str) -> None:
+        if self.digest_send is None or self._stopping or name in self._digest_busy:
+            return
+        if self._digests is None:
+            self._digests = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest")
+        self._digest_busy.add(name)
+        self._digests.submit(self._send_digest, name, self.watchlist)
+
+    def _send_digest(self, name: str, watchlist: Watchlist) -> None:
         try:
-            self.digest_hook(self.store, self.watchlist, name)
-        except Exception as exc:
+            store = self._digest_store()
+            for r in self.digest_send(store, watchlist, name) or ():
+                as_json = r.as_json() if hasattr(r, "as_json") else {"result": str(r)}
+                failed = as_json.get("status") == "failed"
+                emit("digest", logging.WARNING if failed else logging.INFO, **as_json)
+        except Exception as exc:  # a broken channel is that subscriber's problem, not the worker's
             emit("digest_failed", logging.ERROR, subscriber=name, error=f"{exc.__class__.__name__}: {exc}")
+        finally:
+            self.events.put(("digest_done", name))
+
+    def _digest_store(self) -> Store:
+        local = getattr(self, "_digest_local", None)
+        if local is None:
+            local = self._digest_local = Store(self.store.path, now=self.store.now)
+        return local
 
     def _on_due(self, doc_id: str, plan: Plan) -> None:
         job = self._jobs.get(doc_id)
@@ -652,6 +498,20 @@ class Worker:
             self._pool.shutdown(wait=False, cancel_futures=True)
         if self._browser is not None:
             self._browser.shutdown(timeout_s=5.0)
+        if self._digests is not None:
+            # A digest being sent is finished (the ledger makes an interrupted one safe, but a
+            # finished one is kinder to the SMTP server); bounded by the same grace period.
+            done = threading.Event()
+
+            def close_digest_store():  # on the digest thread: sqlite3 connections are per thread
+                local = getattr(self, "_digest_local", None)
+                if local is not None:
+                    local.close()
+                done.set()
+
+            self._digests.submit(close_digest_store)
+            done.wait(max(0.0, deadline - time.monotonic()) + 1.0)
+            self._digests.shutdown(wait=False, cancel_futures=True)
         if self._worker_id is not None:
             self.store.worker_stopped(self._worker_id, self.stats.stop_reason or "stopped", self.stats.checks)
         emit("worker_stopped", reason=self.stats.stop_reason or "stopped", checks=self.stats.checks,

@@ -35,8 +35,12 @@ def _setup_logging(fmt: str, level: str) -> None:
                    "(unrecorded, redone at the next start). A second signal abandons them at once.")
 @click.option("--max-checks", type=int, default=None, metavar="N",
               help="Stop after N checks (for smoke tests and benchmarks).")
+@click.option("--digest-every", "digest_every_s", type=click.FloatRange(min=0.1), default=300.0, show_default=True,
+              metavar="SECONDS", help="How often to send the digests that are due (each subscriber's cadence "
+                                      "and the delivery ledger decide what is due).")
 @pass_settings
-def worker(settings: Settings, log_format: str, log_level: str, grace_s: float, max_checks: int | None) -> None:
+def worker(settings: Settings, log_format: str, log_level: str, grace_s: float, max_checks: int | None,
+           digest_every_s: float) -> None:
     """Run forever: check each document on its interval and send digests on their cadence.
 
     Due times come from the database, so a restart neither re-checks everything nor skips a
@@ -58,7 +62,7 @@ def worker(settings: Settings, log_format: str, log_level: str, grace_s: float, 
     try:
         store = settings.open_store()
         w = Worker(wl, store, max_checks=max_checks, grace_s=grace_s, reload=settings.load_watchlist,
-                   digest_hook=_digest_hook())
+                   digest_every_s=digest_every_s)
 
         def on_stop(signum, frame):
             if stop.is_set():
@@ -80,15 +84,6 @@ def worker(settings: Settings, log_format: str, log_level: str, grace_s: float, 
         # be redone. Do not wait for their timeouts.
         sys.stderr.flush()
         os._exit(0)
-
-
-def _digest_hook():
-    """The digest module's entry point for the worker, once it exists (issue 7)."""
-    try:
-        from .. import digest
-    except ImportError:
-        return None
-    return getattr(digest, "worker_send", None)
 
 
 @main.command()
@@ -145,12 +140,18 @@ def status(settings: Settings, as_json: bool, failing: bool) -> None:
     else:
         click.echo("worker: never run on this database")
     for d in digests:
-        click.echo(f"digest {d['subscriber']}: last sent {d['last_sent'] or 'never'}")
+        click.echo(f"digest {d['subscriber']} ({d['cadence']}): last sent {d['last_sent'] or 'never'}"
+                   + (f", last slot {d['last_digest_slot']}" if d["last_digest_slot"] else ""))
 
 
 def _digest_status(store, wl) -> list[dict]:
-    """Last digest per subscriber, from the digest module's ledger when it exists."""
-    last = getattr(store, "last_digest_per_subscriber", None)
-    sent = last() if last is not None else {}
-    names = [s.get("name") or s.get("id") or f"subscriber {i}" for i, s in enumerate(wl.subscribers)]
-    return [{"subscriber": n, "last_sent": sent.get(n)} for n in names]
+    """Last digest per subscriber, from the digest ledger (``subscribers`` table) when it exists."""
+    states = getattr(store, "subscriber_states", None)
+    rows = {r["name"]: r for r in states()} if states is not None else {}
+    out = []
+    for sub in wl.subscribers:
+        name = getattr(sub, "name", None) or (sub.get("name") if isinstance(sub, dict) else str(sub))
+        row = rows.get(name, {})
+        out.append({"subscriber": name, "cadence": getattr(sub, "cadence", None),
+                    "last_digest_slot": row.get("last_digest_at"), "last_sent": row.get("last_sent_at")})
+    return out

@@ -1,0 +1,67 @@
+"""The worker's dispatcher in-process: a slow host never holds the others up; the global limit holds."""
+
+from __future__ import annotations
+
+import threading
+
+from clausewatch.config import parse_watchlist
+from clausewatch.store import Store
+from clausewatch.worker import Worker
+from worker_server import TimedServer
+
+
+def run_worker(yaml_text: str, db, max_checks: int):
+    """Run a Worker on its own thread (it owns its Store) until ``max_checks`` checks are recorded."""
+    wl = parse_watchlist(yaml_text)
+    out = {}
+
+    def target():
+        with Store(db) as store:
+            out["stats"] = Worker(wl, store, max_checks=max_checks, digest_send=None).run(threading.Event())
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the worker did not stop after max_checks"
+    return out["stats"]
+
+
+def test_a_slow_host_never_holds_a_thread_another_host_needs(tmp_path):
+    slow, fast = TimedServer(page_delay_s=0.5), TimedServer(page_delay_s=0.01)
+    try:
+        # Two threads in all; four documents queue for the slow host, one is on the fast host.
+        docs = "".join(f"  - {{id: s{i}, service: S{i}, type: T, url: '{slow.url(f'/p{i}')}'}}\n" for i in range(4))
+        docs += f"  - {{id: f0, service: F, type: T, url: '{fast.url('/p')}'}}\n"
+        yaml_text = ("settings: {interval: 1, jitter: 0.000003, per_host_delay: 0.1, concurrency: 2}\n"
+                     "documents:\n" + docs)
+        stats = run_worker(yaml_text, tmp_path / "cw.sqlite", max_checks=5)
+        assert stats.checks == 5 and stats.outcomes == {"new": 5}
+        slow_reqs = sorted(r for r in slow.requests() if r[0] != "/robots.txt")
+        fast_start = next(start for path, start, _ in fast.requests() if path == "/p")
+        first_slow_start = min(start for _, start, _ in slow_reqs)
+        # The fast host's check started while the slow host's first check was still being served:
+        # it did not wait for a thread held by a check queued behind the slow host.
+        assert fast_start < first_slow_start + 0.45
+        # The slow host was still asked one request at a time.
+        ordered = sorted(slow.requests(), key=lambda r: r[1])
+        assert all(b[1] >= a[2] + 0.08 for a, b in zip(ordered, ordered[1:], strict=False))
+    finally:
+        slow.close()
+        fast.close()
+
+
+def test_global_concurrency_limit(tmp_path):
+    servers = [TimedServer(page_delay_s=0.3) for _ in range(4)]
+    try:
+        docs = "".join(f"  - {{id: d{i}, service: D{i}, type: T, url: '{s.url('/p')}'}}\n"
+                       for i, s in enumerate(servers))
+        yaml_text = ("settings: {interval: 1, jitter: 0.000003, per_host_delay: 0, concurrency: 2}\n"
+                     "documents:\n" + docs)
+        run_worker(yaml_text, tmp_path / "cw.sqlite", max_checks=4)
+        spans = sorted((start, end) for s in servers for path, start, end in s.requests() if path == "/p")
+        assert len(spans) == 4
+        most = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
+        assert most == 2  # four hosts free, but never more than two checks at once
+    finally:
+        for s in servers:
+            s.close()
