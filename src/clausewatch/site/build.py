@@ -152,7 +152,8 @@ def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None
     report.timings["pages"] = time.perf_counter() - t
 
     # the manifest goes last: a build killed half-way is simply redone where keys differ
-    _write(out / MANIFEST, json.dumps({"version": SITE_VERSION, "pages": new_pages}, indent=0).encode())
+    if new_pages != old_pages or manifest.get("version") != SITE_VERSION:
+        _write(out / MANIFEST, json.dumps({"version": SITE_VERSION, "pages": new_pages}, indent=0).encode())
 
     t = time.perf_counter()
     if search:

@@ -8,6 +8,7 @@ folder), as the digest does.  Site templates live in ``templates/site/``; shared
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -21,6 +22,14 @@ REPO_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 def template_dirs(user_dir: str | Path | None = None) -> list[Path]:
     dirs = [Path(user_dir)] if user_dir else []
     return dirs + [d for d in (REPO_TEMPLATES, PACKAGE_TEMPLATES) if (d / "site").is_dir()]
+
+
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def _md_unescape(text: str) -> str:
+    """Markdown backslash escapes dropped for reading (``\\_\\_`` → ``__``); the result is still escaped as HTML."""
+    return _MD_ESCAPE.sub(r"\1", text)
 
 
 def _day(iso: str | None) -> str:
@@ -47,6 +56,7 @@ class Renderer:
         )
         self.env.filters["day"] = _day
         self.env.filters["when"] = _when
+        self.env.filters["unmd"] = _md_unescape
         self.env.filters["short_hash"] = lambda h: (h or "")[:12]
         self.env.filters["label_name"] = lambda lb: LABEL_NAMES.get(lb, lb)
         self.env.filters["class_name"] = lambda c: CLASS_NAMES.get(c, c or "—")

@@ -18,6 +18,7 @@ import asyncio
 import base64
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 FILE_BUNDLE = "file"
@@ -47,7 +48,10 @@ def index_site(out: Path) -> str:
     pf = out / "pagefind"
     if pf.exists():
         shutil.rmtree(pf)
-    pages = asyncio.run(_index(out))
+    # Pagefind's Python API is asyncio; run it on its own thread so a caller that already has an
+    # event loop (Playwright's sync API, a notebook) can still build a site.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pages = pool.submit(asyncio.run, _index(out)).result()
     files = write_file_bundle(pf)
     return f"search index: {pages} pages, {files} index files"
 
