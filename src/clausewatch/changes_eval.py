@@ -113,6 +113,15 @@ def _hash(text: str) -> str:
     return hashlib.sha256(fold(decision(text)).encode("utf-8")).hexdigest()
 
 
+def _config_id(cfg) -> str:
+    """Identity of what a declaration fetches: its URL, or the URLs of the pages it combines.
+    Selector tweaks are left out: they are the extractor's business and show up as re-extractions."""
+    if not isinstance(cfg, dict):
+        return "?"
+    urls = [cfg.get("fetch")] if cfg.get("fetch") else [c.get("fetch") for c in cfg.get("combine", []) if isinstance(c, dict)]
+    return hashlib.sha1(json.dumps(urls).encode("utf-8")).hexdigest()[:8]
+
+
 def _stamp(name: str) -> datetime:
     """``2024-09-19T06-10-13Z`` (corpus file stem, maybe with a ``_2`` suffix) → a UTC datetime."""
     stem = name.removesuffix(".md").split("_")[0]
@@ -131,6 +140,8 @@ class Corpus:
             raise InputError(f"{root}: corpus directory not found")
         self._history: dict[Path, list[tuple[str, str]]] = {}  # dir → [(file name, kind)] in fetch order
         self._text: dict[Path, str] = {}
+        self._hash: dict[Path, str] = {}
+        self._decl: dict[Path, list[tuple[str, str]]] = {}
 
     def history(self, folder: Path) -> list[tuple[str, str]]:
         if folder not in self._history:
@@ -158,6 +169,47 @@ class Corpus:
                 raise InputError(f"{path}: cannot read ({exc.strerror})") from None
         return self._text[path]
 
+    def declarations(self, folder: Path) -> list[tuple[str, str]]:
+        """[(valid until ISO or "", config id)] for a document, from ``ota-declarations/`` if present.
+
+        The tracker's declaration (URL, selectors, combined pages) is what our watchlist entry and
+        extractor revision are: when it changes, differences can come from extraction, so the replay
+        gives each period its own ``extractor_version``."""
+        if folder in self._decl:
+            return self._decl[folder]
+        out: list[tuple[str, str]] = []
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            repo = manifest.get("source_repo", "").split("/")[-1].replace("-versions", "-declarations")
+            base = self.root / "ota-declarations" / repo
+            service, terms = manifest.get("service", folder.parent.name), manifest.get("terms_type", folder.name)
+            hist_p, cur_p = base / f"{service}.history.json", base / f"{service}.json"
+            history = json.loads(hist_p.read_text(encoding="utf-8")).get(terms, []) if hist_p.exists() else []
+            current = json.loads(cur_p.read_text(encoding="utf-8")).get("terms", {}).get(terms) \
+                if cur_p.exists() else None
+            for entry in history:
+                cfg = {k: v for k, v in entry.items() if k != "validUntil"}
+                out.append((entry.get("validUntil", ""), _config_id(cfg)))
+            if current is not None and out:
+                out.append(("", _config_id(current)))
+        except (OSError, ValueError, AttributeError):
+            out = []
+        self._decl[folder] = out
+        return out
+
+    def extractor_version(self, folder: Path, name: str) -> str:
+        decl = self.declarations(folder)
+        stamp = _stamp(name).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for valid_until, cfg in decl:
+            if not valid_until or stamp <= valid_until:
+                return f"ota+{cfg}"
+        return "ota"
+
+    def decision_hash(self, path: Path) -> str:
+        if path not in self._hash:
+            self._hash[path] = _hash(self.text(path))
+        return self._hash[path]
+
     def versions_for(self, old_rel: str, new_rel: str) -> tuple[list[Version], Version]:
         """The previous versions (history up to and including ``old``) and the new version."""
         old_p, new_p = self.root / old_rel, self.root / new_rel
@@ -179,14 +231,15 @@ class Corpus:
             text = self.text(folder_old / n)
             previous.append(Version(
                 id=None, document_id=doc_id, captured_at=_stamp(n), text=text,
-                decision_hash=_hash(text), extractor_version="ota",
+                decision_hash=self.decision_hash(folder_old / n),
+                extractor_version=self.extractor_version(folder_old, n),
                 normalisation_version=NORMALISATION_VERSION, capture_sha256=f"{doc_id}/{n}",
             ))
         text = self.text(new_p)
         reextracted = kinds.get(new_p.name) == "technical_upgrade"
         new = Version(
             id=None, document_id=doc_id, captured_at=_stamp(new_p.name), text=text,
-            decision_hash=_hash(text), extractor_version="ota",
+            decision_hash=self.decision_hash(new_p), extractor_version=self.extractor_version(folder, new_p.name),
             normalisation_version=NORMALISATION_VERSION,
             # A technical upgrade re-extracts the capture of the version before it.
             capture_sha256=previous[-1].capture_sha256 if reextracted else f"{doc_id}/{new_p.name}",

@@ -26,7 +26,7 @@ from .compare import (
 )
 from .language import guess_language
 from .models import Clause, Version
-from .normalize import strip_markup
+from .normalize import decision_text, strip_markup
 from .walls import wall_reason
 from .worddiff import EQUAL, word_diff
 from .worddiff import similarity as word_similarity
@@ -67,10 +67,18 @@ def _day(v: Version) -> str:
     return v.captured_at.strftime("%Y-%m-%d") if v.captured_at else "?"
 
 
+@lru_cache(maxsize=1024)
+def _language(dec: str) -> str | None:
+    return guess_language(dec)
+
+
 def _reextracted(prev: Version, new: Version) -> bool:
     """The same capture run through a newer extractor / normalisation (a technical re-baseline)."""
-    if new.capture_sha256 and new.capture_sha256 == prev.capture_sha256:
-        return True
+    return bool(new.capture_sha256 and new.capture_sha256 == prev.capture_sha256)
+
+
+def _reconfigured(prev: Version, new: Version) -> bool:
+    """Extracted with another extractor revision or source configuration (URL, selectors)."""
     return bool(new.extractor_version and prev.extractor_version and new.extractor_version != prev.extractor_version)
 
 
@@ -98,7 +106,7 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
     base = previous[base_i]
     earlier = [v for j, v in enumerate(previous) if j != base_i]
     old_dec, new_dec = noise.decision(base.text), noise.decision(new.text)
-    old_f, new_f = noise.fold(old_dec), noise.fold(new_dec)
+    old_f, new_f = noise.folded(base.text), noise.folded(new.text)
     w_old, w_new = _nwords(old_dec), _nwords(new_dec)
     ratio = w_new / max(w_old, 1)
     old_dates, new_dates = noise.stated_dates(base.text), noise.stated_dates(new.text)
@@ -134,7 +142,7 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
 
     # 1. Technical re-extraction of the same capture: silent re-baseline unless the source changed.
     if _reextracted(prev, new):
-        if new_f == noise.fold(noise.decision(prev.text)):
+        if new_f == noise.folded(prev.text):
             return make(C.NOISE_EXTRACTION, "re-extracted with a newer extractor; same decision text (re-baselined)")
         if not new_date:
             return make(C.NOISE_EXTRACTION, "re-extracted with a newer extractor and no new stated date: "
@@ -142,18 +150,18 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
 
     # 2. A repeat of an earlier text (flip-flop, A/B test, geo variant seen before).
     for v in reversed(earlier):
-        if noise.fold(noise.decision(v.text)) == new_f:
+        if noise.folded(v.text) == new_f:
             return make(C.NOISE_REPEAT, f"back to the text of {_day(v)}", repeat_of=v)
     dl = noise.dateless(new_f)
     for v in reversed(earlier):
-        if noise.dateless(noise.fold(noise.decision(v.text))) == dl and new_f != old_f:
+        if noise.dateless(noise.folded(v.text)) == dl and new_f != old_f:
             return make(C.NOISE_REPEAT, f"back to the text of {_day(v)} (only a date differs)", repeat_of=v)
 
     # 3. Broken captures.
     wall = wall_reason(new_dec)
     if w_new < MIN_WORDS or wall:
         return make(C.NOISE_EXTRACTION, f"capture looks broken: {wall or f'only {w_new} words'}")
-    lang_old, lang_new = guess_language(old_dec), guess_language(new_dec)
+    lang_old, lang_new = _language(old_dec), _language(new_dec)
     if lang_old and lang_new and lang_old != lang_new:
         return make(C.NOISE_EXTRACTION, f"capture is in another language ({lang_new}, was {lang_old})")
     if ratio < SHRUNK and not new_date:
@@ -164,29 +172,37 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
     # 4. Formatting only.
     if new_f == old_f:
         return make(C.NOISE_FORMATTING, "only links, markup, typography or whitespace changed")
-    if noise.words(new_f) == noise.words(old_f):
-        return make(C.NOISE_FORMATTING, "only punctuation changed")
+    if re.sub(r"\W+", "", new_f) == re.sub(r"\W+", "", old_f):
+        return make(C.NOISE_FORMATTING, "only punctuation or spacing changed")
     if not added and not removed:
         return make(C.NOISE_FORMATTING, "same paragraphs, reordered or repeated")
     if noise.dateless(new_f) == noise.dateless(old_f):
         return make(C.NOISE_FORMATTING, "only a date changed")
-    kind = _small_edit_kind(old_f, new_f)
-    if kind == "spelling":
-        return make(C.NOISE_FORMATTING, "only spelling / typo fixes or list numbering changed")
-    if kind == "locale":
-        return make(C.NOISE_EXTRACTION, "another locale variant of the same text (British/American spellings)")
 
-    # 5. Extraction artefacts: page chrome, placeholders, pop-ups captured or not.
-    if all(noise.is_chrome(p) for p in list(added) + list(removed)):
-        return make(C.NOISE_EXTRACTION, "only page chrome changed (buttons, navigation, sidebar entries)")
-    if _placeholders_only(added, removed):
-        return make(C.NOISE_EXTRACTION, "only an e-mail obfuscation placeholder changed")
-    if not new_date and ratio < LOST and w_added_all < 0.1 * w_removed:
+    # 5. Small edits, read hunk by hunk: typos, numbering, chrome, truncation, placeholders, locale.
+    if w_added_all + w_removed < 12000:
+        verdict = _hunk_verdict(old_dec, new_dec)
+        if verdict is not None:
+            return make(verdict[0], verdict[1])
+
+    # 5b. Extraction artefacts on a larger scale: pop-ups / sections captured or not.
+    if not new_date and ratio < 0.75 and w_added_all < 0.1 * w_removed and _gram_overlap(list(removed), new_f) >= 0.8:
+        # A page that showed two versions (an announcement) now shows one: a real change.
+        return make(C.SUBSTANTIVE_OTHER, "the page no longer shows the outgoing version next to the new one "
+                        f"({w_removed} words removed, all still present in the new text's twin)")
+    if not new_date and ratio < LOST and w_added_all < 0.1 * w_removed and _gram_overlap(list(removed), new_f) < 0.5:
         return make(C.NOISE_EXTRACTION, f"capture lost {round((1 - ratio) * 100)}% of its text with the stated "
                     "date unchanged (pop-ups / sections not captured)")
-    if not new_date and ratio > GAINED and w_added < 0.15 * w_added_all and w_removed < 0.2 * w_added_all:
+    if not new_date and ratio > GAINED and w_removed < 0.2 * w_added_all and _seen_share(list(added), earlier) >= 0.8:
         return make(C.NOISE_EXTRACTION, "text captured again that earlier captures had (pop-ups / dropdowns), "
                     "stated date unchanged")
+
+    # 5c. Another source configuration (URL, selectors, combined pages) or extractor revision:
+    # what differs beyond formatting is the tracker's choice, not the service's (re-baselined).
+    if _reconfigured(prev, new) and not (new_date and w_removed < 0.1 * w_added_all):
+        # (A page that only grows and states a new date is an update shown on the new address.)
+        return make(C.NOISE_EXTRACTION, f"extractor or source configuration changed ({prev.extractor_version} → "
+                    f"{new.extractor_version}): re-baselined, not compared as a change")
 
     # 6. AI clause deltas.
     deltas, old_ai, new_ai = _clause_deltas(base, new, earlier, extract, old_f, new_f, ratio)
@@ -201,54 +217,117 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _small_edit_kind(old_f: str, new_f: str) -> str | None:
-    """'spelling' when every changed word pair is a typo fix / renumbering, 'locale' when they are
-    British/American variants (3 or more), None when real words changed."""
-    a, b = noise.words(old_f), noise.words(new_f)
-    if abs(len(a) - len(b)) > 20:
-        return None
-    diff = word_diff("\n".join(a), "\n".join(b), semantic=False)
-    dels: list[str] = []
-    ins: list[str] = []
-    for op, text in diff:
-        ws = text.split()
-        if op < 0:
-            dels += ws
-        elif op > 0:
-            ins += ws
-    if len(dels) != len(ins) or not dels or len(dels) > 200:
-        # Inserted or deleted words (not just replaced): only bare numbers may come and go.
-        if all(w.isdigit() for w in dels + ins) and dels + ins:
-            return "spelling"
-        return None
-    variants = 0
-    for x, y in zip(dels, ins, strict=True):
-        if x.isdigit() and y.isdigit():
+_SENTENCE_END = re.compile(r"[.!?;:)\]\"']\s*$")
+
+
+def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
+    """Read the word diff of the decision texts hunk by hunk; a verdict when every hunk is noise,
+    None when some hunk changes wording."""
+    diff = word_diff(old_dec, new_dec)
+    kinds: Counter = Counter()
+    i = 0
+    while i < len(diff):
+        if diff[i][0] == EQUAL:
+            i += 1
             continue
+        before = diff[i - 1][1] if i > 0 else ""
+        dels = ins = ""
+        while i < len(diff) and diff[i][0] != EQUAL:
+            if diff[i][0] < 0:
+                dels += diff[i][1]
+            else:
+                ins += diff[i][1]
+            i += 1
+        after = diff[i][1] if i < len(diff) else ""
+        kind = _hunk_kind(before, dels, ins, after)
+        if kind is None:
+            return None
+        kinds[kind] += 1
+    if not kinds:
+        return C.NOISE_FORMATTING, "only spacing changed"
+    if kinds["variant"] >= 3 and not kinds["chrome"]:
+        return C.NOISE_EXTRACTION, f"another locale variant of the same text ({kinds['variant']} British/American spellings)"
+    extraction = {k: n for k, n in kinds.items() if k in ("chrome", "truncation", "placeholder")}
+    if extraction:
+        what = {"chrome": "page chrome (buttons, navigation, sidebar entries)", "truncation": "truncated sentence endings",
+                "placeholder": "an e-mail obfuscation placeholder"}
+        return C.NOISE_EXTRACTION, "only " + " and ".join(what[k] for k in sorted(extraction)) + " changed"
+    what = sorted(k for k in kinds if k != "space")
+    return C.NOISE_FORMATTING, "only " + (", ".join(what) or "spacing") + " changed"
+
+
+def _hunk_kind(before: str, dels: str, ins: str, after: str) -> str | None:
+    dw, iw = noise.words(dels), noise.words(ins)
+    if not dw and not iw:
+        return "space" if not (dels + ins).strip() else "punctuation"
+    if re.sub(r"\W+", "", dels) == re.sub(r"\W+", "", ins):
+        return "punctuation"
+    if noise.placeholder_only(before + dels + after[:40], before + ins + after[:40]):
+        return "placeholder"
+    if all(w.isdigit() for w in dw + iw):
+        return "numbering"
+    if len(dw) == len(iw) == 1:
+        x, y = dw[0], iw[0]
         if noise.spelling_variant(x, y):
-            variants += 1
-            continue
-        if len(x) >= 4 and noise.edit_distance_at_most(x, y, 2) and len(dels) <= 5:
-            continue
-        return None
-    return "locale" if variants >= 3 else "spelling"
+            return "variant"
+        if len(x) >= 4 and noise.edit_distance_at_most(x, y, 2):
+            return "typo"
+    if not iw and len(dw) == 1 and (noise.words(before[-40:])[-1:] == dw or noise.words(after[:40])[:1] == dw):
+        return "typo"  # a doubled word removed ("our our")
+    line_before = before.rsplit("\n", 1)[-1]
+    line_after = after.split("\n", 1)[0]
+    # Whole lines added or removed that are page furniture.
+    whole = (not line_before.strip() or (dels + ins).startswith("\n")) and (not line_after.strip() or (dels + ins).endswith("\n"))
+    changed = [ln for ln in (dels if dw else ins).split("\n") if ln.strip()]
+    if (not dw or not iw) and whole and changed and all(noise.is_chrome(ln) for ln in changed):
+        return "chrome"
+    # A sentence ending cut off (or restored): text missing at the end of a paragraph whose rest
+    # does not end like a sentence.
+    if (not dw or not iw) and (after.startswith("\n") or not after) and line_before.strip() \
+            and not _SENTENCE_END.search(line_before):
+        return "truncation"
+    return None
 
 
-def _placeholders_only(added: Counter, removed: Counter) -> bool:
-    if not added or len(added) != len(removed):
-        return False
-    return all(noise.placeholder_only(a, r) for a, r in zip(sorted(removed), sorted(added), strict=True)) or all(
-        any(noise.placeholder_only(r, a) for r in removed) for a in added
-    )
+def _grams(ws: list[str], n: int = 5) -> set[tuple[str, ...]]:
+    return {tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)}
+
+
+@lru_cache(maxsize=256)
+def _text_grams(folded_text: str) -> frozenset[int]:
+    ws = noise.words(folded_text)
+    return frozenset(hash(tuple(ws[i:i + 5])) for i in range(len(ws) - 4))
+
+
+def _gram_overlap(paragraphs: list[str], folded_text: str) -> float:
+    """Share of the paragraphs' word 5-grams found in a text."""
+    grams = {hash(g) for g in _grams(noise.words(" ".join(paragraphs)))}
+    if not grams:
+        return 0.0
+    return len(grams & _text_grams(folded_text)) / len(grams)
+
+
+def _seen_share(paragraphs: list[str], earlier: list[Version]) -> float:
+    """Share of the paragraphs' 5-grams that some earlier version already had."""
+    grams = {hash(g) for g in _grams(noise.words(" ".join(paragraphs)))}
+    if not grams:
+        return 0.0
+    seen = set()
+    for v in earlier:
+        seen |= grams & _text_grams(noise.folded(v.text))
+        if len(seen) == len(grams):
+            break
+    return len(seen) / len(grams)
 
 
 def _ai(clauses: Sequence[Clause]) -> list[Clause]:
     return [c for c in clauses if set(c.labels) & AI_LABELS]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=32768)
 def _key(text: str) -> str:
-    return noise.fold(noise.decision(text))
+    """A passage's decision text, folded (not through noise.decision: passages would evict versions)."""
+    return noise.fold(decision_text(text))
 
 
 @lru_cache(maxsize=1024)
@@ -281,6 +360,24 @@ _AI_HINT = re.compile(
 )
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
 _LEADIN_BACK = 40  # passages read back for a list item's lead-in (clauses.lead_in_context reads ≤ 40)
+
+
+def _hinted(text: str, indices: frozenset[int]) -> frozenset[int]:
+    """The passages among ``indices`` that could be AI clauses: AI-looking wording in the passage,
+    or, for a list item, in the lead-in above it (a Meta bullet "Public content you or others
+    create or share" is an AI clause because of its lead-in)."""
+    spans = _segments(text)
+    hint = _hint_flags(text)
+    out = set()
+    for i in indices:
+        if hint[i] or _LIST_ITEM.match(text, spans[i][0]) and any(hint[max(0, i - 8):i]):
+            out.add(i)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1024)
+def _hint_flags(text: str) -> tuple[bool, ...]:
+    return tuple(bool(_AI_HINT.search(text, s, e)) for s, e in _segments(text))
 
 
 @lru_cache(maxsize=4096)
@@ -343,9 +440,13 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 def _best_match(text: str, candidates: list[tuple[str, tuple[int, int]]]):
     """The most similar candidate passage (word similarity), pre-filtered by word-set overlap."""
     ws = set(noise.words(text.casefold()))
-    ranked = sorted(candidates, key=lambda c: -_jaccard(ws, set(noise.words(c[0].casefold()))))[:3]
+    scored = sorted(((_jaccard(ws, set(noise.words(c[0].casefold()))), n) for n, c in enumerate(candidates)),
+                    reverse=True)[:3]
     best, best_sim = None, 0.0
-    for cand in ranked:
+    for jac, n in scored:
+        if jac < 0.2:  # under a fifth of the words shared: cannot reach PAIR_SIMILARITY, skip the diff
+            break
+        cand = candidates[n]
         sim = word_similarity(text, cand[0])
         if sim > best_sim:
             best, best_sim = cand, sim
@@ -377,18 +478,19 @@ def _clause_deltas(base: Version, new: Version, earlier: list[Version], extract:
     old_set, new_set = set(old_keys), set(new_keys)
     old_changed = frozenset(i for i, k in enumerate(old_keys) if k not in new_set)
     new_changed = frozenset(i for i, k in enumerate(new_keys) if k not in old_set)
-    old_hint = frozenset(i for i, (s, e) in enumerate(old_spans) if _AI_HINT.search(base.text, s, e))
-    new_hint = frozenset(i for i, (s, e) in enumerate(new_spans) if _AI_HINT.search(new.text, s, e))
-    old_ai = _ai(_labelled(base.text, old_changed | old_hint, extract))
-    new_ai = _ai(_labelled(new.text, new_changed | new_hint, extract))
-    gone = [c for c in old_ai if c.passage_index in old_changed and _key(c.text) not in new_f]
-    came = [c for c in new_ai if c.passage_index in new_changed and _key(c.text) not in old_f]
+    old_ai = _ai(_labelled(base.text, _hinted(base.text, old_changed), extract))
+    new_ai = _ai(_labelled(new.text, _hinted(new.text, new_changed), extract))
+    gone = [c for c in old_ai if _key(c.text) not in new_f]
+    came = [c for c in new_ai if _key(c.text) not in old_f]
     # AI wording that merely reappears identical to an earlier version is not an event (rule 2).
     if came:
-        earlier_f = [noise.fold(noise.decision(v.text)) for v in earlier]
+        earlier_f = [noise.folded(v.text) for v in earlier]
         came = [c for c in came if not any(_key(c.text) in f for f in earlier_f)]
     if not gone and not came:
         return (), old_ai, new_ai
+    # Which AI labels each version has at all (for ADDED / REMOVED / CHANGED): every AI-looking passage.
+    old_ai = _ai(_labelled(base.text, _hinted(base.text, frozenset(range(len(old_spans)))), extract))
+    new_ai = _ai(_labelled(new.text, _hinted(new.text, frozenset(range(len(new_spans)))), extract))
     # Candidates for alignment: every passage that changed on the other side, labelled or not.
     old_cands = [(base.text[s:e], (s, e)) for i, (s, e) in enumerate(old_spans) if i in old_changed]
     new_cands = [(new.text[s:e], (s, e)) for i, (s, e) in enumerate(new_spans) if i in new_changed]

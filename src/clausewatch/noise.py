@@ -28,6 +28,12 @@ def fold(dec: str) -> str:
     return " ".join(dec.split())
 
 
+@lru_cache(maxsize=2048)
+def folded(display_text: str) -> str:
+    """``fold(decision(display_text))``, cached."""
+    return fold(decision(display_text))
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
@@ -101,7 +107,7 @@ _CHROME = re.compile(
     r"english(?: \(\w+\))?|français|deutsch|español|italiano|português|close tooltip|page reference.*)$",
     re.I,
 )
-_EMAIL_PLACEHOLDER = re.compile(r"\[?email(?:\s|&#160;|\xa0)*protected\]?", re.I)
+_EMAIL_PLACEHOLDER = re.compile(r"\[*\s*email(?:\s|&#160;|\xa0)*protected\s*\]*(?:\([^)]*\))?", re.I)
 
 
 def is_chrome(paragraph: str) -> bool:
@@ -117,7 +123,10 @@ def is_chrome(paragraph: str) -> bool:
 
 
 def placeholder_only(old_p: str, new_p: str) -> bool:
-    """The two paragraphs differ only by an e-mail obfuscation placeholder ("[email protected]")."""
+    """The two texts differ only by an e-mail obfuscation placeholder ("[email protected]") standing
+    for an address on the other side."""
+    if not (_EMAIL_PLACEHOLDER.search(old_p) or _EMAIL_PLACEHOLDER.search(new_p)):
+        return False
     a = _EMAIL_PLACEHOLDER.sub("<email>", old_p)
     b = _EMAIL_PLACEHOLDER.sub("<email>", new_p)
     a = re.sub(r"\S+@\S+", "<email>", a)
