@@ -138,11 +138,36 @@ def _m007_digest(db: sqlite_utils.Database) -> None:
     db["deliveries"].create_index(["subscriber", "channel", "status"])
 
 
+def _m006_changes(db: sqlite_utils.Database) -> None:
+    """The change engine's decisions (issue 6) and legal teams' review marks.
+
+    ``changes``: one row per new version compared with the ones before it (``compare.Change``):
+    class, severity, reason, one-line summary, clause deltas and stats as JSON; noise rows are kept
+    (shown on request, never alerted).  ``reviews``: "we looked at the document up to this version".
+    """
+    db["changes"].create(
+        {"id": int, "document_id": str, "old_version_id": int, "new_version_id": int, "class": str,
+         "severity": str, "summary": str, "reason": str, "deltas": str, "stats": str, "repeat_of": str,
+         "created_at": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["changes"].create_index(["document_id", "new_version_id"])
+    db["changes"].create_index(["created_at"])
+    db["reviews"].create(
+        {"id": int, "document_id": str, "version_id": int, "reviewed_at": str, "reviewer": str, "note": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["reviews"].create_index(["document_id", "id"])
+
+
 # (name, function): applied in order, each once, each in its own transaction.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
     ("008_worker", _m008_worker),
     ("007_digest", _m007_digest),
+    ("006_changes", _m006_changes),
 ]
 
 
@@ -275,6 +300,11 @@ class Store:
         if doc is None or doc["current_version_id"] is None:
             return None
         return self.version(doc["current_version_id"])
+
+    def version_hashes(self, document_id: str) -> frozenset[str]:
+        """The decision hashes of every stored version of a document."""
+        return frozenset(r[0] for r in self.db.execute(
+            "select decision_hash from versions where document_id = ?", [document_id]).fetchall())
 
     def version_with_hash(self, document_id: str, decision_hash: str) -> Version | None:
         rows = list(self.db.query(
@@ -533,3 +563,45 @@ class Store:
                         "service": doc.get("service"), "type": doc.get("type"), "url": doc.get("url"),
                         "tags": doc.get("tags")})
         return out
+
+    # -- changes and reviews (issue 6) --
+
+    def add_change(self, document_id: str, change) -> int:
+        """Store one ``compare.Change`` (call inside the check's transaction)."""
+        data = change.as_json()
+        table = self.db["changes"]
+        table.insert({
+            "document_id": document_id, "old_version_id": change.old_version_id,
+            "new_version_id": change.new_version_id, "class": data["class"], "severity": data["severity"],
+            "summary": change.summary, "reason": change.reason, "deltas": json.dumps(data["deltas"], ensure_ascii=False),
+            "stats": json.dumps(change.stats, ensure_ascii=False), "repeat_of": change.repeat_of,
+            "created_at": _iso(self.now()),
+        })
+        return table.last_pk
+
+    def record_change_for(self, doc: DocumentSpec, version: Version) -> int | None:
+        """Compare a just-stored version with the document's earlier ones and store the decision
+        (the pipeline's ``record_change`` hook).  None for a first version."""
+        from .compare import compare
+
+        earlier = [v for v in self.versions(doc.id) if v.id != version.id and v.captured_at <= version.captured_at]
+        change = compare(earlier, version, name=f"{doc.service} {doc.type}", with_diff=False)
+        return self.add_change(doc.id, change) if change is not None else None
+
+    def changes(self, document_id: str) -> list[dict]:
+        """Stored decisions for a document, oldest first (deltas and stats decoded)."""
+        rows = list(self.db.query("select * from changes where document_id = ? order by created_at, id", [document_id]))
+        for row in rows:
+            row["deltas"] = json.loads(row["deltas"] or "[]")
+            row["stats"] = json.loads(row["stats"] or "{}")
+        return rows
+
+    def add_review(self, document_id: str, version_id: int, reviewer: str | None = None, note: str | None = None) -> int:
+        table = self.db["reviews"]
+        table.insert({"document_id": document_id, "version_id": version_id, "reviewed_at": _iso(self.now()),
+                      "reviewer": reviewer, "note": note})
+        return table.last_pk
+
+    def last_review(self, document_id: str) -> dict | None:
+        rows = list(self.db.query("select * from reviews where document_id = ? order by id desc limit 1", [document_id]))
+        return rows[0] if rows else None
