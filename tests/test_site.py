@@ -304,3 +304,24 @@ def test_pages_are_keyboard_and_phone_friendly(built, page):
     landmarks = page.evaluate("['header','nav','main','footer'].map(t => document.querySelectorAll(t).length)")
     assert all(n >= 1 for n in landmarks)
     assert page.evaluate("document.querySelectorAll('h1').length") == 1
+
+
+def test_changes_missing_from_the_store_are_computed_and_cached(built, tmp_path):
+    import sqlite_utils
+
+    db, out = tmp_path / "cw.sqlite", tmp_path / "site"
+    shutil.copy(built["db"], db)
+    stored = sqlite_utils.Database(db)
+    assert stored["changes"].count == 6  # the change engine recorded one per non-first version
+    stored.execute("delete from changes where document_id = 'openai-privacy-policy'")
+    stored.conn.commit()
+    stored.close()
+    report = json.loads(cli(db, "site", "build", str(out), "--json"))
+    assert report["pages"] == built["report"]["pages"]
+    cache = json.loads((out / ".clausewatch-site" / "changes.json").read_text(encoding="utf-8"))
+    assert len(cache) == 3  # only the document whose rows were missing
+    assert {c["class"] for c in cache.values()} <= {
+        "AI_CLAUSE_ADDED", "AI_CLAUSE_REMOVED", "AI_CLAUSE_CHANGED", "SUBSTANTIVE_OTHER", "NOISE_FORMATTING",
+        "NOISE_REPEAT", "NOISE_EXTRACTION"}
+    pages = sorted((out / "changes").glob("v*.html"))
+    assert len(pages) == 3 and all("OpenAI Privacy Policy" in p.read_text(encoding="utf-8") for p in pages)

@@ -3,11 +3,13 @@
 Everything here is a dict / list / str / int so a page's inputs can be hashed (the incremental
 build compares those hashes) and handed to jinja2 as they are.
 
-Changes come from the store's ``changes`` table (written by the change engine when a version is
-recorded).  The table's columns are read tolerantly (``class`` or ``cls``, a JSON blob or
-columns) because the site must not break when the engine adds a field.  A store without that
-table (an older database) gets its changes computed here with :func:`clausewatch.compare.compare`,
-cached by version pair in the output folder, so only new pairs cost anything on the next build.
+Changes come from the store's ``changes`` table (``Store.record_change_for`` writes one row per
+new version when it is recorded; the word diff is not stored and is recomputed when a change page
+is rendered).  Columns are read tolerantly (``class`` or ``cls``, a JSON blob or columns) so the
+site does not break when the engine adds a field.  Versions recorded before that table existed
+(an older database) have no row: their changes are computed here with
+:func:`clausewatch.compare.compare`, cached by version pair in the output folder, so they cost
+something once.
 """
 
 from __future__ import annotations
@@ -143,6 +145,17 @@ def _normal_change(row: dict, blob: dict) -> dict:
     }
 
 
+def document_changes(store: Store, doc: dict, versions: list[dict], cache: ChangeCache) -> list[dict]:
+    """The change into every non-first version: stored rows first, computed ones for the rest."""
+    stored = stored_changes(store, doc["id"]) or []
+    have = {c["new_version_id"] for c in stored}
+    missing = {v["id"] for v in versions[1:]} - have
+    if missing:
+        stored += computed_changes(store, doc, versions, cache, only=missing)
+        cache.save()  # per document: an interrupted first build keeps what it computed
+    return stored
+
+
 def stored_changes(store: Store, document_id: str) -> list[dict] | None:
     """The document's rows of the ``changes`` table, or None when the store has no such table."""
     if "changes" not in store.db.table_names():
@@ -186,14 +199,18 @@ class ChangeCache:
             self.dirty = False
 
 
-def computed_changes(store: Store, doc: dict, versions: list[dict], cache: ChangeCache) -> list[dict]:
-    """One change per non-first version, computed with the change engine (cached by version pair)."""
+def computed_changes(store: Store, doc: dict, versions: list[dict], cache: ChangeCache,
+                     only: set[int] | None = None) -> list[dict]:
+    """One change per non-first version (or per version id in ``only``), computed with the change
+    engine as ``Store.record_change_for`` would (cached by version pair)."""
     from ..compare import compare
 
     out = []
     full = None
     for i in range(1, len(versions)):
         old, new = versions[i - 1], versions[i]
+        if only is not None and new["id"] not in only:
+            continue
         key = f"{old['id']}:{old['decision_hash']}>{new['id']}:{new['decision_hash']}"
 
         def compute(i=i):

@@ -74,14 +74,11 @@ def collect(store: Store, cache: D.ChangeCache, *, base_url: str | None, built_a
             v["raw_path"] = f"raw/{v['capture_sha256']}.html" if v["capture_sha256"] else None
             v["change"] = None  # the change into this version, set below
         by_id = {v["id"]: v for v in versions}
-        changes = D.stored_changes(store, doc["id"])
-        if changes is None:
-            changes = D.computed_changes(store, doc, versions, cache)
         kept = []
-        for c in changes:
+        for c in D.document_changes(store, doc, versions, cache):
             new = by_id.get(c["new_version_id"])
-            if new is None or not c["cls"]:
-                continue
+            if new is None or not c["cls"] or new["change"] is not None:
+                continue  # a version's change is the first one stored for it
             c["path"] = f"changes/{c['id']}.html" if c["id"] is not None else f"changes/v{new['id']}.html"
             c["captured_at"] = new["captured_at"]
             c["document_id"] = doc["id"]
