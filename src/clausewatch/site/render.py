@@ -32,6 +32,14 @@ def _md_unescape(text: str) -> str:
     return _MD_ESCAPE.sub(r"\1", text)
 
 
+_MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:<[^>\n]*>|[^()\s]*(?:\([^()\s]*\)[^()\s]*)*)(?:\s+\"[^\"\n]*\")?\)")
+
+
+def _readable(text: str) -> str:
+    """For reading a version: Markdown links shown as their text (targets are in the .txt), escapes dropped."""
+    return _md_unescape(_MD_LINK.sub(r"\1", text))
+
+
 def _day(iso: str | None) -> str:
     return iso[:10] if iso else "—"
 
@@ -57,6 +65,7 @@ class Renderer:
         self.env.filters["day"] = _day
         self.env.filters["when"] = _when
         self.env.filters["unmd"] = _md_unescape
+        self.env.filters["readable"] = _readable
         self.env.filters["short_hash"] = lambda h: (h or "")[:12]
         self.env.filters["label_name"] = lambda lb: LABEL_NAMES.get(lb, lb)
         self.env.filters["class_name"] = lambda c: CLASS_NAMES.get(c, c or "—")

@@ -11,6 +11,7 @@ import re
 from ..worddiff import DELETE, EQUAL, INSERT
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$", re.S)
+_SETEXT = re.compile(r"^[ \t]*(?:=+|-+)[ \t]*$")
 _WORDS = re.compile(r"\S+\s*")
 SKIP = 2  # pseudo-op of a collapsed run of unchanged words
 
@@ -23,8 +24,12 @@ def _text_blocks(text: str, base: int) -> list[dict]:
         if part.strip() and not re.fullmatch(r"\n[ \t]*\n", part):
             body = part.strip("\n")
             m = _HEADING.match(body.strip())
-            if m and "\n" not in body.strip():
+            lines = body.strip().split("\n")
+            if m and len(lines) == 1:
                 out.append({"type": "heading", "level": min(6, len(m.group(1)) + 2), "text": m.group(2),
+                            "start": base + pos})
+            elif len(lines) == 2 and _SETEXT.match(lines[1]) and lines[0].strip():
+                out.append({"type": "heading", "level": 3 if "=" in lines[1] else 4, "text": lines[0].strip(),
                             "start": base + pos})
             else:
                 out.append({"type": "text", "text": body, "start": base + pos})
