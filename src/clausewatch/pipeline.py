@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from .analysis import Analysis, analyse, make_pool
 from .config import Settings
 from .errors import ExtractError, FetchError
 from .models import Capture, CheckResult, DocumentSpec, Extracted, Fetcher, Outcome, Version
@@ -151,13 +152,17 @@ class Decision:
 
 
 def decide(extracted: Extracted, *, current: Version | None, current_words: int | None,
-           current_language: str | None, earlier: Callable[[str], Version | None]) -> Decision:
-    """Outcome for an extracted capture, given the document's current version (pure)."""
+           current_language: str | None, earlier: Callable[[str], Version | None],
+           digest: str | None = None, words: int | None = None) -> Decision:
+    """Outcome for an extracted capture, given the document's current version (pure).
+
+    ``digest`` and ``words`` may be passed in when they were computed already (in a worker process).
+    """
     wall = wall_reason(extracted.text, extracted.title)
     if wall:
         return Decision(Outcome.ERROR, wall, extracted)
-    digest = decision_hash(extracted.text)
-    words = word_count(extracted.text)
+    digest = digest or decision_hash(extracted.text)
+    words = word_count(extracted.text) if words is None else words
     if current is not None and digest == current.decision_hash:
         return Decision(Outcome.UNCHANGED, "same text as the current version", extracted, digest, words, current)
     if current is not None:
@@ -242,8 +247,11 @@ def _clauses_for(text: str):
 
 def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0: float,
                           capture: Capture | None, extracted: Extracted | None,
-                          error: Exception | None) -> CheckResult:
-    """Decide what a capture (or its failure) means and write it, all in one transaction."""
+                          error: Exception | None, analysis: Analysis | None = None) -> CheckResult:
+    """Decide what a capture (or its failure) means and write it, all in one transaction.
+
+    ``analysis`` carries the decision hash and clauses when a worker process computed them.
+    """
     row = store.document(doc.id) or {}
     streak = store.failure_streak(doc.id)
     base = dict(document_id=doc.id, service=doc.service, type=doc.type, url=doc.url)
@@ -273,6 +281,7 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
             extracted, current=current, current_words=row.get("last_good_words"),
             current_language=current.language if current else None,
             earlier=lambda digest: store.version_with_hash(doc.id, digest),
+            digest=analysis.decision_hash if analysis else None, words=analysis.words if analysis else None,
         )
         outcome, reason, version_id = decision.outcome, decision.reason, None
         keep_capture = outcome in (Outcome.NEW, Outcome.CHANGED, Outcome.REPEAT, Outcome.SUSPECT)
@@ -288,7 +297,8 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
             version_id = store.add_version(
                 version, word_count=decision.words, title=extracted.title, effective_date=extracted.effective_date,
                 language=extracted.language, extractor=extracted.extractor,
-                source="rebaseline" if rebaseline else "capture", clauses=_clauses_for(extracted.text),
+                source="rebaseline" if rebaseline else "capture",
+                clauses=analysis.clauses if analysis and analysis.clauses is not None else _clauses_for(extracted.text),
             )
             if rebaseline:
                 outcome = Outcome.UNCHANGED
@@ -352,23 +362,26 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
         store.upsert_document(doc)
     results: list[CheckResult] = []
 
-    def finish(doc, started, t0, capture, extracted, error):
+    def finish(doc, started, t0, capture, extracted, error, analysis=None):
         try:
-            result = record_capture_result(store, doc, started, t0, capture, extracted, error)
+            result = record_capture_result(store, doc, started, t0, capture, extracted, error, analysis)
         except Exception as exc:  # a bug or a bad page must not stop the run: record it
             result = record_capture_result(store, doc, started, t0, None, None,
                                            FetchError(f"internal error: {exc.__class__.__name__}: {exc}"))
         results.append(result)
         on_result(result)
 
-    browser_docs: list[DocumentSpec] = []
+    browser_docs: list[tuple[DocumentSpec, str | None]] = []  # with why HTTP was not enough
     http_docs: list[DocumentSpec] = []
     state = {}
     for doc in docs:
         row = store.document(doc.id) or {}
         state[doc.id] = row
         prefer_browser = doc.fetcher == Fetcher.AUTO and row.get("last_fetcher") == "browser"
-        (browser_docs if doc.fetcher == Fetcher.BROWSER or prefer_browser else http_docs).append(doc)
+        if doc.fetcher == Fetcher.BROWSER or prefer_browser:
+            browser_docs.append((doc, None))
+        else:
+            http_docs.append(doc)
 
     def fetch(doc):
         row = state[doc.id]
@@ -381,32 +394,75 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
         except FetchError as exc:
             return doc, started, t0, None, exc
 
-    with ThreadPoolExecutor(max_workers=fetchers.settings.concurrency, thread_name_prefix="fetch") as pool:
-        futures = [pool.submit(fetch, doc) for doc in http_docs]
-        for future in as_completed(futures):
-            doc, started, t0, capture, error = future.result()
-            row = state[doc.id]
-            skip = row.get("last_capture_sha256") if row.get("current_version_id") else None
-            if error is not None:
-                if doc.fetcher == Fetcher.AUTO and error.bot_block:
-                    browser_docs.append(doc)
-                    continue
-                finish(doc, started, t0, None, None, error)
+    # Captures whose bytes are new are read (extract → hash → clauses) in a process pool when a
+    # run has many of them, while the fetch threads keep fetching; results are recorded in order
+    # of completion on this thread, which alone writes to the store.
+    analysis_pool = None
+    pending: list[tuple] = []
+    needing_analysis = 0
+
+    def conclude(doc, started, t0, capture, analysis: Analysis):
+        why = _needs_browser(doc, capture, analysis)
+        if why:
+            browser_docs.append((doc, why))
+        elif analysis.extracted is None:
+            finish(doc, started, t0, capture, None, ExtractError(analysis.error))
+        else:
+            finish(doc, started, t0, capture, analysis.extracted, None, analysis)
+
+    def drain(block: bool):
+        nonlocal pending
+        still = []
+        for doc, started, t0, capture, future in pending:
+            if not block and not future.done():
+                still.append((doc, started, t0, capture, future))
                 continue
             try:
-                capture, extracted = capture_and_extract(doc, _NoRefetch(fetchers, capture),
-                                                         http_capture=capture, skip_if_sha=skip)
-            except (FetchError, ExtractError) as exc:
-                finish(doc, started, t0, capture, None, exc)
+                analysis = future.result()
+            except Exception as exc:  # a worker process died or raised: record it, go on
+                finish(doc, started, t0, capture, None, ExtractError(f"internal error: {exc.__class__.__name__}: {exc}"))
                 continue
-            finish(doc, started, t0, capture, extracted, None)
+            conclude(doc, started, t0, capture, analysis)
+        pending = still
 
-    for doc in browser_docs:
+    try:
+        with ThreadPoolExecutor(max_workers=fetchers.settings.concurrency, thread_name_prefix="fetch") as pool:
+            futures = [pool.submit(fetch, doc) for doc in http_docs]
+            remaining = len(futures)
+            for future in as_completed(futures):
+                remaining -= 1
+                doc, started, t0, capture, error = future.result()
+                row = state[doc.id]
+                if error is not None:
+                    if doc.fetcher == Fetcher.AUTO and error.bot_block:
+                        browser_docs.append((doc, str(error)))
+                    else:
+                        finish(doc, started, t0, None, None, error)
+                    continue
+                skip = row.get("last_capture_sha256") if row.get("current_version_id") else None
+                if capture.status == 304 or (skip and sha256(capture.body) == skip):
+                    finish(doc, started, t0, capture, None, None)
+                    continue
+                args = (capture.body, capture.content_type, doc.select, doc.remove, store.version_hashes(doc.id))
+                needing_analysis += 1
+                if analysis_pool is None and needing_analysis == 2:
+                    analysis_pool = make_pool(remaining + 1)
+                if analysis_pool is not None:
+                    pending.append((doc, started, t0, capture, analysis_pool.submit(analyse, *args)))
+                    drain(block=False)
+                else:
+                    conclude(doc, started, t0, capture, analyse(*args))
+            drain(block=True)
+    finally:
+        if analysis_pool is not None:
+            analysis_pool.shutdown(cancel_futures=True)
+
+    for doc, why in browser_docs:
         row = state[doc.id]
         skip = row.get("last_capture_sha256") if row.get("current_version_id") else None
         started, t0 = now(), time.perf_counter()
         try:
-            capture, extracted = capture_and_extract(doc, fetchers, prefer_browser=True, skip_if_sha=skip)
+            capture, extracted = _browser_capture(doc, fetchers, skip, why=why)
         except (FetchError, ExtractError) as exc:
             finish(doc, started, t0, None, None, exc)
             continue
@@ -414,18 +470,18 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
     return results
 
 
-class _NoRefetch:
-    """Fetchers whose HTTP call is already done: hands back the capture the pool fetched."""
-
-    def __init__(self, fetchers: Fetchers, capture: Capture):
-        self._fetchers, self._capture = fetchers, capture
-        self.settings = fetchers.settings
-
-    def http(self, url, etag=None, last_modified=None):
-        return self._capture
-
-    def browser(self, url):
-        return self._fetchers.browser(url)
+def _needs_browser(doc: DocumentSpec, capture: Capture, analysis: Analysis) -> str | None:
+    """Why an ``auto`` document's HTTP capture should be taken again with the browser, or None."""
+    if doc.fetcher != Fetcher.AUTO:
+        return None
+    if analysis.extracted is None:
+        return "HTTP page has no text without JavaScript" if needs_javascript(capture.body, 0) else None
+    walled = wall_reason(analysis.extracted.text, analysis.extracted.title)
+    if walled:
+        return walled
+    if needs_javascript(capture.body, analysis.words):
+        return f"HTTP page has only {analysis.words} words without JavaScript"
+    return None
 
 
 def check_once(doc: DocumentSpec, fetchers: Fetchers) -> tuple[Capture, Extracted]:
