@@ -453,10 +453,39 @@ def _best_match(text: str, candidates: list[tuple[str, tuple[int, int]]]):
     return best, best_sim
 
 
-def _material(old_text: str, new_text: str) -> bool:
-    diff = word_diff(_key(old_text), _key(new_text))
-    changed = [w for op, t in diff if op != EQUAL for w in noise.words(t)]
-    return len(changed) >= 4 or any(_MATERIAL.match(w) for w in changed)
+@lru_cache(maxsize=4096)
+def _loose(text: str) -> str:
+    """Words only, single-spaced: punctuation (Oxford commas, apostrophes) does not make wording new."""
+    return " ".join(noise.words(text))
+
+
+_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+
+
+def _sentences(key: str) -> list[str]:
+    return [x for x in (_loose(m.group(0)) for m in _SENTENCE.finditer(key)) if x]
+
+
+def _material(old_text: str, new_text: str, quotes: Sequence[str]) -> bool:
+    """Whether a rewording changes what an AI clause says (CHANGES-NOTES.md rule 2): only the
+    sentences that carry the label's evidence count, and only changes of words that bear on what
+    data, which AI purpose, who, or the user's choice (a link text "See here" → "Read our" is not)."""
+    old_s, new_s = _sentences(_key(old_text)), _sentences(_key(new_text))
+    loose_quotes = [_loose(_key(q)) for q in quotes if q]
+    # The evidence sentences, and any other sentence that talks about AI (a clause often carries
+    # more AI wording than its one evidence quote).
+    focus = [x for x in new_s if any(q and q in x for q in loose_quotes) or _AI_HINT.search(x)] or new_s
+    old_set = set(old_s)
+    changed = [x for x in focus if x not in old_set]
+    if not changed:
+        return False
+    for sent in changed:
+        twin = max(old_s, key=lambda o: _jaccard(set(sent.split()), set(o.split())), default="")
+        diff = word_diff(twin, sent, semantic=True)
+        words = [w for op, t in diff if op != EQUAL for w in t.split()]
+        if len(words) >= 12 or any(_MATERIAL.match(w) for w in words):
+            return True
+    return False
 
 
 def _quote(clause: Clause | None) -> str | None:
@@ -480,12 +509,13 @@ def _clause_deltas(base: Version, new: Version, earlier: list[Version], extract:
     new_changed = frozenset(i for i, k in enumerate(new_keys) if k not in old_set)
     old_ai = _ai(_labelled(base.text, _hinted(base.text, old_changed), extract))
     new_ai = _ai(_labelled(new.text, _hinted(new.text, new_changed), extract))
-    gone = [c for c in old_ai if _key(c.text) not in new_f]
-    came = [c for c in new_ai if _key(c.text) not in old_f]
+    old_l, new_l = _loose(old_f), _loose(new_f)
+    gone = [c for c in old_ai if _loose(_key(c.text)) not in new_l]
+    came = [c for c in new_ai if _loose(_key(c.text)) not in old_l]
     # AI wording that merely reappears identical to an earlier version is not an event (rule 2).
     if came:
-        earlier_f = [noise.folded(v.text) for v in earlier]
-        came = [c for c in came if not any(_key(c.text) in f for f in earlier_f)]
+        earlier_l = [_loose(noise.folded(v.text)) for v in earlier]
+        came = [c for c in came if not any(_loose(_key(c.text)) in f for f in earlier_l)]
     if not gone and not came:
         return (), old_ai, new_ai
     # Which AI labels each version has at all (for ADDED / REMOVED / CHANGED): every AI-looking passage.
@@ -504,7 +534,7 @@ def _clause_deltas(base: Version, new: Version, earlier: list[Version], extract:
         if match and sim >= PAIR_SIMILARITY:
             paired_old.add(match[1])
             old_labels = old_labels_at.get(match[1], ())
-            if old_labels == labels and not _material(match[0], c.text):
+            if old_labels == labels and not _material(match[0], c.text, [e.quote for e in c.evidence]):
                 continue
             out.append(ClauseDelta(DeltaKind.REWORDED, tuple(sorted(set(labels) | set(old_labels))), match[0], c.text,
                                    match[1], (c.start, c.end), sim, _quote(c), word_diff(match[0], c.text)))
