@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from clausewatch.config import parse_watchlist
 from clausewatch.store import Store
@@ -65,3 +66,39 @@ def test_global_concurrency_limit(tmp_path):
     finally:
         for s in servers:
             s.close()
+
+
+def test_reload_adds_and_removes_documents_without_a_restart(tmp_path):
+    server = TimedServer(page_delay_s=0.01)
+    try:
+        head = "settings: {interval: 0.0003, jitter: 0.000003, per_host_delay: 0}\ndocuments:\n"  # ~1.1 s
+        old = head + f"  - {{id: old, service: O, type: T, url: '{server.url('/old')}'}}\n"
+        new = head + f"  - {{id: new, service: N, type: T, url: '{server.url('/new')}'}}\n"
+        holder, stop = {}, threading.Event()
+
+        def target():
+            with Store(tmp_path / "cw.sqlite") as store:
+                worker = holder["worker"] = Worker(parse_watchlist(old), store, digest_send=None,
+                                                   reload=lambda: parse_watchlist(new))
+                holder["stats"] = worker.run(stop)
+
+        def wait(path, n):
+            deadline = time.monotonic() + 30
+            while len(server.requests(path)) < n and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(server.requests(path)) >= n
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        try:
+            wait("/old", 1)
+            holder["worker"].request_reload()  # what SIGHUP does
+            wait("/new", 2)  # picked up at once (never checked), then on its interval
+        finally:
+            stop.set()
+            thread.join(30)
+        assert not thread.is_alive()
+        # 'old' would have been due again ~1.1 s after its first check, before 'new' came round twice.
+        assert len(server.requests("/old")) == 1
+    finally:
+        server.close()
