@@ -103,9 +103,12 @@ V["DATA"] = (
     r"|(?:data|information|content)[\s\-]+(?:we|you|they)[\s\-]+(?:collect|provide|share|have)\w*)"
 )
 # Negation that attaches to using/training ("we do not use", "won't be used", "never trained").
+# A deferral is a negation for now: "we're delaying our plans to use your information to develop AI",
+# "we have paused training on EU members' data" (§11: such notices are promises, not TRAINS).
 V["NEG"] = (
     r"(?:\b(?:do|does|did|will|would|shall|should|can|may)(?:\s+not|n[’']t)\b|\bwon[’']t\b|\bcannot\b"
-    r"|\b(?:is|are|was|were|be|been)(?:\s+not|n[’']t)\b|\bnot\b|\bnever\b|\bno[\s\-]+longer\b|\bnor\b)"
+    r"|\b(?:is|are|was|were|be|been)(?:\s+not|n[’']t)\b|\bnot\b|\bnever\b|\bno[\s\-]+longer\b|\bnor\b"
+    r"|\b(?:delay(?:s|ed|ing)?|paus(?:e|es|ed|ing)|postpon(?:e|es|ed|ing))\b)"
 )
 # Third parties who might receive data or train on it (§14).  Affiliates are kept apart: an
 # affiliate training its models is TRAINS *and* THIRD_PARTY_AI.
@@ -125,12 +128,15 @@ TRAINING: tuple[Rule, ...] = (
     Rule(
         "train-model",
         "TRAINING",
-        r"{TRAIN}{W5}[\s\-]+{MODEL}",
+        r"{TRAIN}{W8}[\s\-]+{MODEL}|{TRAIN}(?:[\s\-]+[\w’'\-]+)?[\s\-]+(?:[\w\-]+[\s\-]+)?(?:global[\s\-]+|generative[\s\-]+)?models?\b(?![\s\-]+(?:clauses?|contracts?|forms?))",
         "A teaching verb with an ML object: 'train our models', 'train AI and machine learning models', "
-        "'training of our machine learning … models', 'fine-tune … Gemini models' (§8).",
+        "'training of our machine learning … models', 'fine-tune … Gemini models', 'train Slack global models', "
+        "'train, develop and improve our technology, such as our machine learning models' (§8).  'train' is a "
+        "strong verb: a model it teaches is an ML model (staff/course training is vetoed below).",
         unless=(
             # staff/education training: 'train our employees', 'training courses', LinkedIn Learning.
             r"\b(?:employees|staff|personnel|workforce|courses?|LinkedIn[\s\-]+Learning)\b",
+            r"\b(?:role|business|pricing|subscription|revenue|hardware|operating|delivery)[\s\-]+models?\b",
         ),
     ),
     Rule(
@@ -141,6 +147,7 @@ TRAINING: tuple[Rule, ...] = (
         "users or their data in the sentence: 'LLMs are models trained on massive amounts of text' explains "
         "AI, it says nothing about whose data (§8).",
         unless=(r"\bcompany\b", r"\bresearch\b",
+                r"\b(?:trained|developed)[\s\-]+(?:only[\s\-]+|exclusively[\s\-]+)?(?:on|with|using)[\s\-]+(?:licensed|public[\s\-]+domain|synthetic|openly[\s\-]+licensed)\b",
                 r"^(?!.*\b(?:your|you|users?|members?|customers?|personal|people|posts|conversations|chats|prompts|interactions|activity)\b)"),
     ),
     Rule(
@@ -180,7 +187,7 @@ TRAINING: tuple[Rule, ...] = (
         "develop-ai",
         "TRAINING",
         r"{DEVELOP}(?:[\s,]+(?:and|or|train|fine-tune|evaluate|test|provide|support|maintain|create|improve|develop)\w*){0,5}"
-        r"[\s,*_]+(?:(?:and|or|our|its|the|new|their|better)[\s\-]+){0,2}{MODEL}"
+        r"[\s,*_]+(?:(?:and|or|our|its|the|new|their|better)[\s\-]+){0,2}(?:(?:performance|accuracy|quality|safety)[\s\-]+of[\s\-]+(?:our[\s\-]+|the[\s\-]+|its[\s\-]+)?)?{MODEL}"
         # list-final object: 'develop Google products, services, and machine-learning technologies'
         r"|{DEVELOP}(?:[\s,]+(?!such\b|like\b|including\b|as\b|e\.g)[\w\-]+){1,5}?,?[\s\-]+(?:and|or)[\s\-]+{MODEL}"
         # noun form: 'for future development and improvement of generative AI models'
@@ -208,10 +215,15 @@ TRAINING: tuple[Rule, ...] = (
     Rule(
         "ml-content-analysis",
         "TRAINING",
-        r"analy[sz]\w*[\s\-]+(?:[\w’']+[\s\-]+){0,2}(?:content|data|information|messages|files){W8}[\s\-]+"
-        r"(?:machine[\s\-]+learning|(?-i:\bML\b)|{AI}|artificial[\s\-]+intelligence){W8}[\s\-]+(?:to|order[\s\-]+to)[\s\-]+improv\w+",
-        "Machine-learning analysis of users' content *in order to improve* the services = training (§9, "
-        "Adobe 2020).  ML merely used in processing stays AUTOMATED_DECISIONS.",
+        r"analy[sz]\w*[\s\-]+(?:[\w’']+[\s\-]+){0,2}(?:content|data|information|messages|files|Customer[\s\-]+Data){W8}[\s\-]+"
+        r"(?:machine[\s\-]+learning|(?-i:\bML\b)|{AI}|artificial[\s\-]+intelligence){W8}[\s\-]+(?:to|order[\s\-]+to)[\s\-]+(?:improv|develop|train)\w+"
+        # the analysis *is* the training: 'analyze content to train our algorithms'
+        r"|analy[sz]\w*[\s\-]+(?:[\w’']+[\s\-]+){0,2}(?:content|data|information|messages|files|Customer[\s\-]+Data){W5}[\s\-]+(?:to|in[\s\-]+order[\s\-]+to)[\s\-]+(?:train|fine-tune|improve|develop)\w*[\s\-]+(?:our[\s\-]+|its[\s\-]+|the[\s\-]+)?(?:{AI_TERM}[\s\-]+)?(?:algorithms|models|classifiers)\b"
+        # purpose first: 'To develop AI/ML models, our systems analyze Customer Data'
+        r"|{DEVELOP}[\s\-]+(?:our[\s\-]+)?{MODEL}[\s,]+(?:[\w’']+[\s\-]+){0,3}analy[sz]\w*[\s\-]+(?:[\w’']+[\s\-]+){0,2}(?:content|data|information|messages|files|Customer[\s\-]+Data)",
+        "Machine-learning analysis of users' content *in order to improve* the services or to train/develop "
+        "models = training (§9, Adobe 2020; 'analyze content to train our algorithms').  ML merely used in "
+        "processing, or to detect spam, stays AUTOMATED_DECISIONS.",
     ),
     Rule(
         "improve-services-includes-ai",
@@ -280,7 +292,9 @@ OPT_OUT: tuple[Rule, ...] = (
     Rule(
         "turn-off-control",
         "OPT_OUT_OFFERED",
-        r"\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+(?:it[\s\-]+)?off\b|\bcontrol[\s\-]+whether\b|\bdisabl\w+[\s\-]+training\b"
+        r"\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+(?:it|this|that|these|them)?[\s\-]*off\b|\bturned[\s\-]+off\b|\bcontrol[\s\-]+whether\b|\bdisabl\w+[\s\-]+(?:\w+[\s\-]+)?training\b"
+        r"|\b(?:change|update|withdraw)[\s\-]+(?:this|that|your)[\s\-]+(?:choice|preference|consent|permission)\w*"
+        r"|\bexclud\w+[\s\-]+(?:your|their)[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:data|content|information)\b"
         r"|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my[\s\-]+content\b"
         r"|\bprefer[\s\-]+not[\s\-]+to[\s\-]+have[\s\-]+your[\s\-]+data[\s\-]+used\b|\bif[\s\-]+training[\s\-]+is[\s\-]+enabled\b",
         "A product control that keeps data out of training: 'turn off training', 'control whether your data "
@@ -324,10 +338,20 @@ THIRD_PARTY: tuple[Rule, ...] = (
     Rule(
         "share-with-ai-provider",
         "THIRD_PARTY_AI",
-        r"\b(?:shar\w+|disclos\w+|send\w*|sent|provid\w+|transfer\w*|pass\w*)\b{W8}[\s\-]+(?:with|to)[\s\-]+(?:our[\s\-]+|the[\s\-]+|select(?:ed)?[\s\-]+)?"
-        r"(?:third[\s\-]+party[\s\-]+)?(?:(?:{AI}|LLM|model|generative[\s\-]+AI)[\s\-]+(?:model[\s\-]+)?(?:providers?|vendors?|partners?|compan(?:y|ies))"
-        r"|(?:OpenAI|Anthropic|Mistral|Cohere)\b)",
-        "'we share your content with our AI model providers' (§14).",
+        r"\b(?:shar\w+|disclos\w+|send\w*|sent|provid\w+|transfer\w*|pass\w*|licens\w*|available|sell\w*|sold)\b{W12}[\s\-]+(?:with|to|by|in)[\s\-]+"
+        r"(?:(?:our|the|select(?:ed)?|other|certain)[\s\-]+)*(?:third[\s\-]+party[\s\-]+|third-party[\s\-]+|(?:responses|answers|results|outputs?)[\s\-]+(?:provided|generated|given|produced)[\s\-]+by[\s\-]+(?:an?|the)[\s\-]+)?"
+        r"(?:{AI}|LLM|model|generative[\s\-]+AI)[\s\-]+(?:model[\s\-]+)?(?:providers?|vendors?|partners?|compan(?:y|ies)|sub-?processors?|chatbots?|assistants?)"
+        # a named AI company as the recipient ('share … with OpenAI'; 'provided by OpenAI' is the service itself)
+        r"|\b(?:shar\w+|disclos\w+|send\w*|sent|transfer\w*|pass\w*|licens\w*)\b{W8}[\s\-]+(?:with|to)[\s\-]+(?:OpenAI|Anthropic|Mistral|Cohere)\b"
+        # AI providers named as the processors of users' data: 'AI subprocessors such as OpenAI'
+        r"|\b(?:third[\s\-]+party[\s\-]+|third-party[\s\-]+)?(?:{AI}|LLM)[\s\-]+(?:model[\s\-]+)?(?:sub-?processors|providers|vendors)[\s\-]+(?:such[\s\-]+as|like|including)[\s\-]+[A-Z]\w+"
+        # data shared with another company so that it can train its own models: 'shares data with our parent
+        # company Microsoft … so that Microsoft can train and improve its AI models'
+        r"|\b(?:shar\w+|disclos\w+|provid\w+|licens\w*|make[\s\-]+\w+[\s\-]+\w+[\s\-]+available)\b[^.;]{0,60}?\b(?:with|to|by)[\s\-]+(?:our[\s\-]+|its[\s\-]+)?{THIRD}(?:[\s\-]+[A-Z]\w+)?"
+        r"(?=[^.]{0,400}?\b(?:train|fine-tun|improv|develop)\w*[\s\-]+(?:and[\s\-]+\w+[\s\-]+)?(?:its|their|{THIRD}[’']s)[\s\-]+(?:own[\s\-]+)?(?:[\w\-]+[\s\-]+){0,2}models?\b)",
+        "User data reaching another company's AI (§14): shared with / sent to / made available in AI model "
+        "providers, AI subprocessors, 'an AI chatbot like OpenAI's ChatGPT', or shared with a third party or "
+        "parent company so that it can train its own models.",
     ),
     Rule(
         "third-party-ai",
@@ -361,13 +385,18 @@ SCRAPING: tuple[Rule, ...] = (
     Rule(
         "develop-models-from-content",
         "SCRAPING_AI_RESTRICTION",
-        r"\b(?:use|using|uses)\b{W12}[\s\-]+(?:to|for|in)[\s\-]+(?:develop|train|build|creat|improv)\w*[\s\-]+"
-        r"(?:(?:any|an?|other|competing|new|your[\s\-]+own)[\s\-]+)*(?:(?:{AI}|machine[\s\-]+learning|generative|artificial[\s\-]+intelligence|language)[\s\-]+)*"
-        r"(?:models?|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b",
-        "'You may not use the Services / Output to develop (competing) models / machine-learning models' (§15).",
+        r"\b(?:use|using|uses|used)\b{W12}[\s,\-]+(?:to|for|in)[\s\-]+(?:the[\s\-]+)?(?:develop|train|build|creat|improv|fine-tun)\w*"
+        r"(?:[\s,]+(?:(?:and|or)[\s\-]+)?(?:develop|train|build|creat|improv|fine-tun|test|evaluat)\w*)*(?:[\s\-]+\([^)]{0,40}\))?[\s\-]+"
+        r"(?:(?:any|an?|other|competing|new|your[\s\-]+own|similar)[\s\-]+)*"
+        r"(?:(?:(?:{AI}|machine[\s\-]+learning|generative|artificial[\s\-]+intelligence|large|language|or|and)[\s\-]+)*"
+        r"(?:models?(?![\s\-]+performance)|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b|(?:{AI}|artificial[\s\-]+intelligence)(?![\s\-]+(?:features?|tools?|services?)))",
+        "'You may not use the Services / Output to develop (competing) models / machine-learning models'; "
+        "'to create, train, or improve … any other AI technology' (§15).  Only a ban on *others*: when the "
+        "negation's subject is the service ('GitHub will not use your Prompts to train') it is a promise.",
         needs=("prohibition",),
         # the service's own use ("We do not use Customer Data to train …") is a promise, not a ban
-        unless=(r"\bwe\b[^.;]{0,25}\b(?:use|train|develop)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b"),
+        unless=(r"\bwe\b[^.;]{0,25}\b(?:use|train|develop)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b",
+                r"(?-i:\b(?!You\b|Users?\b|Customers?\b|Developers?\b|Licensees?\b)[A-Z][\w\-]+)[\s\-]+(?:will|does|do|shall|would)(?:[\s\-]+not|n[’']t)[\s\-]+(?:use|train)\b"),
     ),
     Rule(
         "models-that-compete",
@@ -412,7 +441,9 @@ FEATURE: tuple[Rule, ...] = (
         r"|\b(?:accuracy|factual[\s\-]+accuracy)[\s\-]+of[\s\-]+(?:any[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}(?:outputs?|content|responses?)\b"
         r"|\bgenerated\b{W8}[\s\-]+(?:might|may|could)[\s\-]+be[\s\-]+(?:inaccurate|incorrect|misleading|incomplete)"
         r"|\b(?:inaccurate|incorrect|misleading)[\s\-]+(?:outputs?|responses?|information)\b"
-        r"|\bsimilar[\s\-]+(?:outputs?|responses?)\b|\bsame[\s\-]+or[\s\-]+similar[\s\-]+output\b",
+        r"|\bsimilar[\s\-]+(?:outputs?|responses?)\b|\bsame[\s\-]+or[\s\-]+similar[\s\-]+output\b"
+        r"|\b(?:outputs?|responses?|answers?|results|suggestions|summaries)\b{W8}[\s\-]+(?:may|might|can|could|will|sometimes)[\s\-]+(?:be|include|contain|produce)[\s\-]+"
+        r"(?:[\w\-]+,?[\s\-]+){0,3}?(?:inaccurate|incorrect|incomplete|misleading|biased|wrong|offensive|false|harmful)\b",
         "Accuracy/similarity disclaimers about generated output (§16).",
         needs=("ai",),
     ),
@@ -481,6 +512,28 @@ FEATURE: tuple[Rule, ...] = (
         "How prompts, inputs and outputs of an AI feature are collected/processed *to provide* it (§16).",
     ),
     Rule(
+        "ai-generates-from-input",
+        "AI_FEATURE_TERMS",
+        r"(?:{AI}|generative[\s\-]+AI|AI[\s\-]+(?:features?|tools?|models?|partners)|language[\s\-]+models?|{AI_PRODUCT})\b[^.;]{0,80}?\bto[\s\-]+"
+        r"(?:generate|create|produce|draft|write|summari[sz]e|answer)\b(?![\s\-]+(?:recommendations|alerts|insights|systems|models))"
+        r"(?=[^.;]{0,80}?\b(?:prompts?|inputs?|text|transcripts?|questions|answers|summar\w+|designs|images|content|responses|code)\b)",
+        "What an AI feature does with the user's input: 'use AI to generate designs … from the prompts you "
+        "enter', 'third-party AI models … to generate meeting summaries' (§16).  Recommendations, alerts or "
+        "models as the product are AUTOMATED_DECISIONS / training, not this.",
+        unless=(r"(?:may|must|shall|will)[\s\-]+not\b|\bprohibit\w*|\bagree[\s\-]+not\b",),
+    ),
+    Rule(
+        "ai-input-processing",
+        "AI_FEATURE_TERMS",
+        r"\b(?:collect|process|store|retain|review|analy[sz])\w*[\s\-]+(?:and[\s\-]+(?:collect|process|store|retain|review)\w*[\s\-]+)?(?:your[\s\-]+)?(?:prompts?|inputs?)\b"
+        r"(?:[^.;]{0,60}?\boutputs?\b)?"
+        r"|\bprocess\w*[\s\-]+(?:your[\s\-]+)?(?:content|data|files|information)[\s\-]+(?:only[\s\-]+)?to[\s\-]+provide[\s\-]+(?:the[\s\-]+)?(?:{AI}|generative)",
+        "How prompts/inputs (and outputs) of an AI feature are collected, stored or processed *to provide* it "
+        "(§16) — in a passage with an AI word.",
+        needs=("ai",),
+        unless=(r"\btrain\w*\b",),
+    ),
+    Rule(
         "generative-ai-features",
         "AI_FEATURE_TERMS",
         r"\bGenerative[\s\-]+AI[\s\-]+(?:Features|products[\s\-]+and[\s\-]+features)\b\s*[:.]",
@@ -505,7 +558,7 @@ AUTOMATED: tuple[Rule, ...] = (
     Rule(
         "automated-systems-purpose",
         "AUTOMATED_DECISIONS",
-        r"\b(?:automated|algorithmic)[\s\-]+(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means|to)\b"
+        r"\b(?:automated|algorithmic)[\s\-]+(?:(?:and|or)[\s\-]+(?:manual|human)[\s\-]+)?(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means|methods|processes|to)\b"
         r"(?:[^.;]{0,120}?)\b(?:detect|identify|address|review|moderat|block|remov|flag|recommend|personali[sz]|rank|order|suggest|provide|protect|manage|verify|support|improve|curat|find|prevent|respond)\w*"
         r"|\b(?:profiling|curating)[\s,]+(?:[\w\-]+[\s,]+){0,4}automated[\s\-]+processing\b",
         "Automated systems used to moderate, detect, recommend or personalise (§17).  'automatically' "
@@ -523,7 +576,7 @@ AUTOMATED: tuple[Rule, ...] = (
         "ai-used-to",
         "AUTOMATED_DECISIONS",
         r"(?:{AI_TERM}|\balgorithms?\b|intelligent[\s\-]+algorithm|(?-i:\bNLP\b)|natural[\s\-]+language[\s\-]+processing|AI-driven|AI-for-HR)"
-        r"(?:[^.;]{0,100}?)\b(?:detect|identify|block|moderat|recommend|personali[sz]|rank|suggest|predict|monitor|classif(?:y|ies|ied|ying|ication)\b|categori[sz]|surface|flag|generat\w*[\s\-]+(?:real-time[\s\-]+)?alerts|isolat|extracts|prevent)\w*"
+        r"(?![\s\-]+(?:compan(?:y|ies)|providers?|partners?|vendors?|crawlers?|bots|scrapers?|sub-?processors?))(?:[^.;]{0,100}?)\b(?:detect|identify|block|moderat|recommend|personali[sz]|rank|suggest|predict|monitor|decid|determin|classif(?:y|ies|ied|ying|ication)\b|categori[sz]|surface|flag|generat\w*[\s\-]+(?:real-time[\s\-]+)?alerts|isolat|extracts|prevent)\w*"
         r"|(?:{AI_TERM}|\balgorithms?\b)[\s\-]+to[\s\-]+order\b"
         r"|\b(?:algorithms?|{AI}|machine[\s\-]+learning)\b[^.;]{0,20}\bto[\s\-]+(?:analy[sz]e|review)[\s\-]+(?:your[\s\-]+)?content\b"
         r"|\b(?:generated|made|determined|selected|ranked|chosen|decided|curated)[\s\-]+by[\s\-]+(?:an?[\s\-]+)?(?:intelligent[\s\-]+)?(?:algorithms?|{AI}|machine[\s\-]+learning|automated[\s\-]+systems)\b",
@@ -633,20 +686,23 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "only-with-consent": ("only",),
     "opt-out": ("opt",),
     "object": ("object",),
-    "turn-off-control": ("off", "control whether", "disabl", "do not train", "prefer not", "training is enabled"),
+    "turn-off-control": ("off", "control whether", "disabl", "change", "update", "withdraw", "exclud", "do not train", "prefer not", "training is enabled"),
     "choices-pointer": ("choices", "exercise", "request"),
     "temporary-chat": ("temporary", "off"),
     "settings-to-refuse": ("settings", "controls", "portal"),
-    "share-with-ai-provider": ("provider", "vendor", "partner", "compan", "openai", "anthropic", "mistral", "cohere"),
+    "share-with-ai-provider": ("provider", "vendor", "partner", "compan", "openai", "anthropic", "mistral", "cohere",
+                               "processor", "chatbot", "assistant", "third", "recipient", "affiliate", "microsoft",
+                               "parent"),
     "third-party-ai": ("third",),
     "ai-chatbot-like": ("=AI", "artificial"),
     "data-mining": ("mining", "mine", "tdm"),
-    "develop-models-from-content": ("model", "technolog"),
+    "develop-models-from-content": ("model", "technolog", "=AI", "artificial"),
     "models-that-compete": ("compet",),
     "scrape-for-ai": ("scrap", "crawl", "harvest", "extract", "disallow"),
     "reserve-ai-rights": ("reserv",),
     "output-defined-term": ("=Output", "=Prompt", "=Input"),
-    "output-accuracy": ("not", "accura", "similar", "inaccurate", "incorrect", "misleading", "generated"),
+    "output-accuracy": ("not", "accura", "similar", "inaccurate", "incorrect", "misleading", "generated", "incomplete",
+                        "biased", "wrong", "offensive", "false", "harmful"),
     "generated-content": ("generat", "created by", "labeled", "labelled"),
     "jailbreak": ("jailbreak", "prompt", "bypass"),
     "ai-terms-govern": ("terms", "policy", "govern", "apply"),
@@ -655,6 +711,8 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "provide-genai-feature": ("provid", "curat", "offer"),
     "collect-ai-interactions": ("exchange", "interaction", "receive", "prompt", "media", "transforms"),
     "generative-ai-features": ("generative",),
+    "ai-generates-from-input": ("generate", "create", "produce", "draft", "write", "summari", "answer"),
+    "ai-input-processing": ("prompt", "input", "provide"),
     "automated-decision-making": ("automated", "profiling"),
     "automated-systems-purpose": ("automated", "algorithmic", "profiling", "curating"),
     "ai-used-to": _AI_WORDS,

@@ -24,6 +24,14 @@ from functools import lru_cache
 from . import clause_rules as R
 from .models import Clause, Evidence
 
+# Version of the rules (clause_rules + the polarity/evidence logic here).  Bump it whenever a change
+# can alter any label or evidence span: the store records it per version, and
+# ``clausewatch reclassify`` recomputes clauses saved under an older one.
+# 1 = rules of issue 5 as first committed; 2 = meaning families for LOSO misses (deferral as negation,
+# ML analysis of content, data reaching other companies' AI, AI-feature input/output terms), evidence
+# spans at clause level.
+RULES_VERSION = 2
+
 LABELS = (
     "TRAINS_ON_USER_DATA",
     "NO_TRAINING_PROMISE",
@@ -245,6 +253,11 @@ _NEG_VERB = re.compile(
 _USER_BAN = re.compile(r"\b(?:you|users?|customers?|developers?)\b(?:[\s,]+\w+){0,2}[\s,]+(?:may|must|shall|will|agree|should|can)?\s*(?:not|n[’']t)\b|\bagree\s+not\b", re.I)
 # A negation close before a label phrase: "We do not engage in profiling".
 _NEAR_NEG = re.compile(r"\b(?:not|never|n[’']t|no)\b(?:\W+\w+){0,4}\W*$", re.I)
+# A training mention followed by "is off / disabled (by default)" is negated (§11 defaults).
+_OFF_AFTER = re.compile(r"\s*(?:is|are)\s+(?:turned\s+|switched\s+|kept\s+)?(?:off|disabled)\b", re.I)
+# Weak AI_FEATURE_TERMS cues that say nothing new in a sentence about training (§16: "training (use
+# the labels above)"): "will not use your Prompts to train", "Generative AI models used to create content".
+_NOT_IN_TRAINING_SENTENCE = frozenset({"output-defined-term", "ai-generates-from-input", "ai-input-processing"})
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)])\s+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -371,6 +384,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
         if mentions:
             flags["ai"] = True
     trains_mention = bool(mentions)
+    training_sents = {m[0] for m in mentions}
     for si, ms, me, name in mentions:
         ss, se = sents[si]
         prefix = masked[ss:ms]
@@ -384,6 +398,8 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
             if m_in:
                 neg, neg_at = True, ms - ss
         after = masked[me : min(se, me + 60)]
+        if not neg and not cond and _OFF_AFTER.match(after):
+            neg, neg_at = True, ms - ss  # "AI content training is off by default"
         owned = c["third_owned"].search(inner[-60:] + after) or re.search(
             r"\b(?:their|third[\s\-]+part(?:y|ies)[’']?|Microsoft[’']s)[\s\-]+(?:own[\s\-]+)?(?:[\w\-]+[\s\-]+){0,3}models?\b", inner
         )
@@ -423,6 +439,8 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
                 continue
             if r.label in ("AUTOMATED_DECISIONS", "THIRD_PARTY_AI") and _NEAR_NEG.search(sent[: m.start()]):
                 continue  # a denial ("we do not engage in profiling") gets no label (§17)
+            if r.name in _NOT_IN_TRAINING_SENTENCE and si in training_sents:
+                continue  # "will not use your Prompts to train AI models" is about training (§16: not this label)
             spans.append((r.label, ss + m.start(), ss + m.end(), r.name))
 
     # a ban on using the service/output to build models is SCRAPING only: the same words are then
