@@ -61,6 +61,7 @@ class WorkerLock:
         import fcntl
 
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)  # as Store does for a new database
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot create the worker lock ({exc.strerror})") from None
