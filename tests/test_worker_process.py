@@ -306,3 +306,43 @@ def test_sigint_stops_cleanly_too(hosts, tmp_path):
             proc.kill()
     assert log_events(log)[-1]["event"] == "worker_stopped"
     assert query(db, "select stop_reason from workers") == [("signal",)]
+
+
+def test_sigterm_lets_a_check_in_flight_finish_and_a_short_grace_abandons_it_unrecorded(tmp_path):
+    slow = TimedServer(page_delay_s=1.5)
+    wl, db, log = tmp_path / "watchlist.yaml", tmp_path / "cw.sqlite", tmp_path / "worker.log"
+    write_watchlist(wl, [{"id": "slow", "url": slow.url("/slow")}], interval_s=3, jitter_s=0.01, delay_s=0)
+
+    def in_flight(n):
+        return lambda: sum(1 for p, _ in slow.started if p == "/slow") >= n
+
+    try:
+        proc = start_worker(wl, db, log)
+        try:
+            wait_for(in_flight(1), 20, "the first fetch to start", proc, log)
+            proc.send_signal(signal.SIGTERM)  # mid-fetch: the default 8 s grace lets it finish
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert query(db, "select outcome from checks") == [("new",)]
+        stopping = [e for e in log_events(log) if e["event"] == "stopping"]
+        assert stopping and stopping[0]["in_flight"] == 1
+
+        proc = start_worker(wl, db, log, "--grace", "0.2")
+        try:
+            wait_for(in_flight(2), 20, "the second fetch to start", proc, log)
+            signalled = time.monotonic()
+            proc.send_signal(signal.SIGTERM)  # mid-fetch, 0.2 s grace: abandoned, not waited for
+            assert proc.wait(timeout=15) == 0
+            assert time.monotonic() - signalled < 1.4  # did not sit out the 1.5 s response
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert query(db, "select count(*) from checks") == [(1,)]  # nothing half-written
+        assert query(db, "select count(*) from check_slots") == [(1,)]
+        stopped = [e for e in log_events(log) if e["event"] == "worker_stopped"]
+        assert stopped[-1]["abandoned"] == 1
+        assert query(db, "select stop_reason from workers order by id") == [("signal",), ("signal",)]
+    finally:
+        slow.close()

@@ -21,6 +21,7 @@ class TimedServer:
     def __init__(self, robots: bytes = b"", page_delay_s: float = 0.05):
         self.log: list[tuple[str, float, float]] = []
         self.posts: list[tuple[str, dict]] = []  # webhook deliveries received: (path, JSON body)
+        self.started: list[tuple[str, float]] = []  # requests as they arrive (before they are answered)
         self._lock = threading.Lock()
         outer = self
 
@@ -29,6 +30,8 @@ class TimedServer:
 
             def do_GET(self):  # noqa: N802 (http.server API)
                 start = time.time()
+                with outer._lock:
+                    outer.started.append((self.path, start))
                 if self.path == "/robots.txt":
                     status, body = (200, robots) if robots else (404, b"")
                 elif self.path.startswith("/fail"):
