@@ -134,7 +134,8 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
         diff = word_diff(prev.text, new.text) if with_diff and not repeat_of else ()
         return Change(
             cls=cls, severity=_severity(cls, deltas), reason=reason,
-            summary=summary or _summary(cls, name, reason, deltas, repeat_of, added_new or list(added), removed),
+            summary=summary or _summary(cls, name, reason, deltas, repeat_of, added_new or list(added), removed,
+                                        new.text, base.text),
             deltas=deltas, diff=diff, old_version_id=prev.id, new_version_id=new.id,
             old_captured_at=_iso(prev), new_captured_at=_iso(new),
             repeat_of=_iso(repeat_of) if repeat_of else None, stats=stats,
@@ -206,6 +207,9 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
 
     # 6. AI clause deltas.
     deltas, old_ai, new_ai = _clause_deltas(base, new, earlier, extract, old_f, new_f, ratio)
+    if deltas and base_i > 0 and _blip(deltas, previous[base_i - 1]):
+        return make(C.NOISE_EXTRACTION, f"the AI wording only the capture of {_day(base)} showed is gone again "
+                    f"(back to that of {_day(previous[base_i - 1])}): a one-off capture, not a removal")
     if deltas:
         cls = _ai_class(deltas, old_ai, new_ai)
         return make(cls, _ai_reason(deltas), deltas=deltas)
@@ -561,6 +565,16 @@ def _clause_deltas(base: Version, new: Version, earlier: list[Version], extract:
     return tuple(out), old_ai, new_ai
 
 
+def _blip(deltas: tuple[ClauseDelta, ...], before: Version) -> bool:
+    """Every delta undoes wording that appeared in the last version only: the version before it had
+    none of the old sides and all of the new sides (a preview shown for one capture, then gone)."""
+    if any(d.kind is DeltaKind.ADDED for d in deltas):
+        return False
+    before_l = _loose(noise.folded(before.text))
+    return all(_loose(_key(d.old_text)) not in before_l for d in deltas if d.old_text) and all(
+        _loose(_key(d.new_text)) in before_l for d in deltas if d.new_text)
+
+
 def _ai_class(deltas: tuple[ClauseDelta, ...], old_ai: list[Clause], new_ai: list[Clause]) -> ChangeClass:
     kinds = {d.kind for d in deltas}
     old_labels = {lb for c in old_ai for lb in c.labels} & AI_LABELS
@@ -620,14 +634,29 @@ def _short(text: str, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
+def _display(paragraph: str, text: str) -> str:
+    """The display passage of ``text`` whose decision text is (in) ``paragraph``; the paragraph itself if none."""
+    target = _loose(paragraph)
+    for s_, e_ in _segments(text):
+        k = _loose(_key(text[s_:e_]))
+        if k and len(k) > 20 and k in target:
+            return text[s_:e_]
+    return paragraph
+
+
 def _summary(cls: ChangeClass, name: str, reason: str, deltas: tuple[ClauseDelta, ...], repeat_of: Version | None,
-             added: list[str], removed: Counter) -> str:
+             added: list[str], removed: Counter, new_text: str = "", old_text: str = "") -> str:
     if cls is C.NOISE_REPEAT and repeat_of is not None:
         return f"{name}: back to the text of {_day(repeat_of)} (no alert)"
     if cls.is_noise:
         return f"{name}: {reason} (no alert)"
     if cls is C.SUBSTANTIVE_OTHER:
-        sample = max(added, key=len, default="") or max(removed, key=len, default="")
+        if added:
+            sample = _display(max(added, key=len), new_text)
+        elif removed:
+            sample = "removed: " + _display(max(removed, key=len), old_text)
+        else:
+            sample = ""
         return f"{name} changed, nothing about AI" + (f": “{_short(sample, 120)}”" if sample else "")
     lb = _main_label(deltas)
     phrase = _SAYS.get(lb or "", "its AI clauses")
