@@ -504,6 +504,7 @@ def _analyse_cached(text: str) -> PassageResult:
     return analyse_passage(text)
 
 
+_EXAMPLE = re.compile(r"\W*(?:for\s+example|for\s+instance|e\.g\.|such\s+as)\b", re.I)
 _MAX_QUOTE = 360  # a longer sentence is quoted as the matched clause only (tables run cells together)
 
 
@@ -524,8 +525,11 @@ def _evidence(passage, masked, sents, label, hits):
     def key(item):
         (s, e), (rules, _first) = item
         words = len(_WORD.findall(masked[s:e]))
-        weight = sum(_weights().get(r.split("+")[0], 1.0) for r in rules)
-        return (-(weight + (0.5 if words >= 6 else 0)), s)
+        # several rules matching the same words are one piece of evidence, not several: capped at 2
+        weight = min(2.0, sum(_weights().get(r.split("+")[0], 1.0) for r in rules))
+        # an example ("For example, using … to train …") illustrates; the general statement proves
+        example = bool(_EXAMPLE.match(masked[s:e]))
+        return (example, -(weight + (0.5 if words >= 6 else 0)), s)
 
     (s, e), (_rules, first) = min(scored.items(), key=key)
     if first[3].startswith("lead-in:"):
