@@ -290,3 +290,60 @@ def test_every_rule_explains_itself():
     for r in R.ALL_RULES:
         assert len(r.why) > 20, r.name
         assert r.name in R.ANCHORS, f"{r.name} has no anchors (it would be tried on every sentence)"
+
+
+# --- stored clauses know which rules computed them ------------------------------------------------
+
+
+def test_reclassify_recomputes_only_clauses_of_older_rules(tmp_path):
+    import json as _json
+    from datetime import UTC, datetime
+
+    from click.testing import CliRunner
+
+    from clausewatch.cli import main
+    from clausewatch.models import DocumentSpec, Version
+    from clausewatch.store import Store
+
+    db = tmp_path / "cw.sqlite"
+    text = "We may use your content to train our models.\n\nWe use cookies to remember your preferences.\n"
+    store = Store(db)
+    store.upsert_document(DocumentSpec("d", "Svc", "Privacy Policy", "https://example.test/p"))
+    ids = []
+    for n, t in enumerate([text, text + "\nWe share your prompts with our AI model providers.\n"]):
+        v = Version(None, "d", datetime(2025, 1, 1 + n, tzinfo=UTC), t, f"h{n}")
+        with store.transaction():
+            ids.append(store.add_version(v, word_count=10, clauses=extract_clauses(t)))
+    assert store.clauses_rules_version(ids[0]) == C.RULES_VERSION
+    assert store.stale_clause_versions(C.RULES_VERSION) == []
+    # a version stored by older rules: no clauses kept, rules version 1
+    store.save_clauses(ids[0], [], rules_version=1)
+    store.close()
+
+    run = CliRunner()
+    shown = _json.loads(run.invoke(main, ["--db", str(db), "clauses", str(ids[0]), "--format", "json"]).output)
+    assert shown["stale"] and shown["rules_version"] == 1 and shown["clauses"] == []
+    out = run.invoke(main, ["--db", str(db), "reclassify", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert _json.loads(out.output) == {"rules_version": C.RULES_VERSION, "reclassified": 1, "labels_changed": 1}
+    shown = _json.loads(run.invoke(main, ["--db", str(db), "clauses", str(ids[0]), "--format", "json"]).output)
+    assert not shown["stale"] and [c["labels"] for c in shown["clauses"]] == [["TRAINS_ON_USER_DATA"]]
+    again = _json.loads(run.invoke(main, ["--db", str(db), "reclassify", "--format", "json"]).output)
+    assert again["reclassified"] == 0
+    every = _json.loads(run.invoke(main, ["--db", str(db), "reclassify", "--all", "--format", "json"]).output)
+    assert every == {"rules_version": C.RULES_VERSION, "reclassified": 2, "labels_changed": 0}
+
+
+def test_rules_version_is_bumped_when_rules_change():
+    """A fingerprint of every rule (pattern, vetoes, flags, vocabulary): if this fails, the rules
+    changed - bump clauses.RULES_VERSION and put the new fingerprint here, so stored clauses of the
+    old rules are found by 'clausewatch reclassify'."""
+    import hashlib
+
+    from clausewatch import clause_rules as R
+
+    parts = [repr((r.name, r.label, r.pattern, r.unless, r.needs, r.case)) for r in R.ALL_RULES]
+    parts += [repr(sorted(R.V.items())), repr(sorted(R.FLAGS.items())), R.CONDITIONAL_NEG, R.THIRD_AGENT,
+              R.THIRD_OWNED, R.SHARED_TO_OTHERS, R.LEADIN_NOT_USER_DATA]
+    fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    assert (C.RULES_VERSION, fingerprint) == (2, "8d3da9febdb7e718")

@@ -162,12 +162,19 @@ def _m006_changes(db: sqlite_utils.Database) -> None:
     db["reviews"].create_index(["document_id", "id"])
 
 
+def _m009_clause_rules_version(db: sqlite_utils.Database) -> None:
+    # which clausewatch.clauses.RULES_VERSION computed a version's clauses; NULL = before this column
+    # existed (older rules), so ``clausewatch reclassify`` recomputes those too
+    db["versions"].add_column("clauses_rules_version", int)
+
+
 # (name, function): applied in order, each once, each in its own transaction.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
     ("008_worker", _m008_worker),
     ("007_digest", _m007_digest),
     ("006_changes", _m006_changes),
+    ("009_clause_rules_version", _m009_clause_rules_version),
 ]
 
 
@@ -343,8 +350,13 @@ class Store:
 
     # -- clauses --
 
-    def save_clauses(self, version_id: int, clauses: Iterable[Clause]) -> None:
+    def save_clauses(self, version_id: int, clauses: Iterable[Clause], rules_version: int | None = None) -> None:
+        """Replace a version's clauses; ``rules_version`` (default: the current
+        ``clauses.RULES_VERSION``) is recorded on the version so stale clauses can be found."""
+        if rules_version is None:
+            from .clauses import RULES_VERSION as rules_version
         self.db.execute("delete from clauses where version_id = ?", [version_id])
+        self.db.execute("update versions set clauses_rules_version = ? where id = ?", [rules_version, version_id])
         rows = [{
             "version_id": version_id, "passage_index": c.passage_index, "start": c.start, "end": c.end,
             "text": c.text, "labels": json.dumps(list(c.labels)),
@@ -365,6 +377,17 @@ class Store:
             )
             for r in self.db.query("select * from clauses where version_id = ? order by passage_index", [version_id])
         ]
+
+    def clauses_rules_version(self, version_id: int) -> int | None:
+        """The rules version that computed the stored clauses of a version (None: older than versioning)."""
+        rows = list(self.db.query("select clauses_rules_version from versions where id = ?", [version_id]))
+        return rows[0]["clauses_rules_version"] if rows else None
+
+    def stale_clause_versions(self, rules_version: int) -> list[int]:
+        """Ids of versions whose clauses were computed by rules older than ``rules_version``."""
+        return [r["id"] for r in self.db.query(
+            "select id from versions where clauses_rules_version is null or clauses_rules_version < ? order by id",
+            [rules_version])]
 
     # -- checks --
 

@@ -13,6 +13,7 @@ from .app import main
 # command name -> the modules that register it (and its subcommands) when imported
 main.lazy_commands.update({
     "clauses": ("clauses",),
+    "reclassify": ("clauses",),
     "eval": ("evaluate", "clauses", "diff"),
     "diff": ("diff",),
     "review": ("diff",),

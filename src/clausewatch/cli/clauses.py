@@ -112,14 +112,16 @@ def clauses_cmd(settings: Settings, target: str, fmt: str, recompute: bool) -> N
       clausewatch clauses "../shared/corpus/ota/LinkedIn/Privacy Policy/2024-09-19T06-10-13Z.md"
       clausewatch clauses 42 --format json
     """
-    from ..clauses import analyse_passage, extract_clauses, lead_in_context, segments
+    from ..clauses import RULES_VERSION, analyse_passage, extract_clauses, lead_in_context, segments
 
     text, source, version_id = _text_of(settings, target)
     rules = None
+    stored_rules = RULES_VERSION
     if version_id is not None and not recompute:
         store = settings.open_store(must_exist=True)
         try:
             found = store.clauses_for(version_id)
+            stored_rules = store.clauses_rules_version(version_id)
         finally:
             store.close()
     else:
@@ -131,8 +133,13 @@ def clauses_cmd(settings: Settings, target: str, fmt: str, recompute: bool) -> N
             rules.update({(c.passage_index, lb): name for lb, _s, _e, name in r.spans})
     if fmt == "json":
         echo_json({"source": source, "version_id": version_id, "chars": len(text),
+                   "rules_version": stored_rules, "current_rules_version": RULES_VERSION,
+                   "stale": _stale(stored_rules, RULES_VERSION),
                    "clauses": [_clause_json(c, rules) for c in found]})
         return
+    if _stale(stored_rules, RULES_VERSION):
+        click.echo(f"{source}: stored clauses were computed by rules version {stored_rules or 'before 2'} "
+                   f"(current: {RULES_VERSION}); run 'clausewatch reclassify' or add --recompute", err=True)
     labelled = [c for c in found if c.analysed]
     skipped = [c for c in found if not c.analysed]
     click.echo(f"{source}: {len(labelled)} AI clause(s)" + (f", {len(skipped)} passage(s) not analysed" if skipped else ""),
@@ -146,6 +153,53 @@ def clauses_cmd(settings: Settings, target: str, fmt: str, recompute: bool) -> N
         for e in c.evidence:
             why = f"  ({rules[(c.passage_index, e.label)]})" if rules and (c.passage_index, e.label) in rules else ""
             click.echo(f"    {e.label}: “{e.quote}” [{e.start}:{e.end}]{why}")
+
+
+def _stale(stored: int | None, current: int) -> bool:
+    return stored is None or stored < current
+
+
+@main.command("reclassify")
+@click.option("--all", "everything", is_flag=True, help="Recompute the clauses of every stored version, "
+              "not only those computed by older rules.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@pass_settings
+def reclassify_cmd(settings: Settings, everything: bool, fmt: str) -> None:
+    """Recompute stored clauses that older clause rules computed (clauses.RULES_VERSION).
+
+    Each version's clauses are replaced in one transaction, so an interrupted run leaves every
+    version either reclassified or as it was; running it again continues where it stopped.
+
+    
+    Example:
+      clausewatch reclassify
+      clausewatch reclassify --all
+    """
+    from ..clauses import RULES_VERSION, extract_clauses
+
+    store = settings.open_store(must_exist=True)
+    try:
+        if everything:
+            ids = [r["id"] for r in store.db.query("select id from versions order by id")]
+        else:
+            ids = store.stale_clause_versions(RULES_VERSION)
+        changed = 0
+        for vid in ids:
+            version = store.version(vid)
+            if version is None:
+                continue
+            before = [(c.passage_index, c.labels) for c in store.clauses_for(vid)]
+            found = extract_clauses(version.text)
+            with store.transaction():
+                store.save_clauses(vid, found, RULES_VERSION)
+            changed += before != [(c.passage_index, c.labels) for c in found]
+    finally:
+        store.close()
+    if fmt == "json":
+        echo_json({"rules_version": RULES_VERSION, "reclassified": len(ids), "labels_changed": changed})
+        return
+    click.echo(f"reclassified {len(ids)} version(s) with clause rules version {RULES_VERSION}; "
+               f"labels changed in {changed}")
 
 
 @eval_group.command("clauses")
