@@ -16,7 +16,7 @@ The result is a tuple of ``(op, text)`` with op ``-1`` (deleted), ``0`` (kept) o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from diff_match_patch import diff_match_patch
 
@@ -105,32 +105,39 @@ def word_diff(old: str, new: str, *, semantic: bool = True) -> Diff:
     """Word diff of two texts: lines first, then words inside each changed run of lines."""
     if old == new:
         return ((EQUAL, old),) if old else ()
+    return _merge(iter_word_diff(old, new, semantic=semantic))
+
+
+def iter_word_diff(old: str, new: str, *, semantic: bool = True) -> Iterator[tuple[int, str]]:
+    """``word_diff`` lazily, changed run by changed run (unmerged): a reader that stops at the first
+    change it cares about does not pay for the word diff of the rest."""
     dmp = _dmp()
     line_diffs = _token_diff(dmp, _lines(old), _lines(new), semantic=False)
-    out: list[tuple[int, str]] = []
     pending_del: list[str] = []
     pending_ins: list[str] = []
 
-    def flush() -> None:
+    def flush() -> list[tuple[int, str]]:
         if pending_del and pending_ins:
-            out.extend(_token_diff(dmp, tokenize("".join(pending_del)), tokenize("".join(pending_ins)), semantic))
+            out = _token_diff(dmp, tokenize("".join(pending_del)), tokenize("".join(pending_ins)), semantic)
         elif pending_del:
-            out.append((DELETE, "".join(pending_del)))
+            out = [(DELETE, "".join(pending_del))]
         elif pending_ins:
-            out.append((INSERT, "".join(pending_ins)))
+            out = [(INSERT, "".join(pending_ins))]
+        else:
+            out = []
         pending_del.clear()
         pending_ins.clear()
+        return out
 
     for op, text in line_diffs:
         if op == EQUAL:
-            flush()
-            out.append((EQUAL, text))
+            yield from flush()
+            yield EQUAL, text
         elif op == DELETE:
             pending_del.append(text)
         else:
             pending_ins.append(text)
-    flush()
-    return _merge(out)
+    yield from flush()
 
 
 def old_text(diff: Diff) -> str:
