@@ -269,11 +269,13 @@ def test_anchor_prefilter_only_saves_time(gold_items):
         C.USE_ANCHORS = False
         C._compiled.cache_clear()
         C._analyse_cached.cache_clear()
+        C._context_triggered.cache_clear()
         slow = [sorted(p[0]) for p in predict(gold_items)]
     finally:
         C.USE_ANCHORS = True
         C._compiled.cache_clear()
         C._analyse_cached.cache_clear()
+        C._context_triggered.cache_clear()
     assert fast == slow
 
 

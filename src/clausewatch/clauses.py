@@ -124,7 +124,14 @@ _MASK = re.compile(
 )
 
 
+# _MASK can only match where one of these occurs (a cheap test first: most passages have no link)
+_MASK_HINTS = ("](", "http", "data:", "<br", "&nbsp;", "www.", "@")
+
+
 def _mask(text: str) -> str:
+    if not any(map(text.__contains__, _MASK_HINTS)):
+        return text
+
     def blank(m: re.Match) -> str:
         s = m.group(0)
         if s.startswith("]("):
@@ -192,13 +199,22 @@ def _anchors(words) -> frozenset[str] | None:
 
 
 def _anchored(anchors, low: str, raw: str) -> bool:
-    return anchors is None or any((w[1:] in raw) if w[0] == "=" else (w in low) for w in anchors)
+    if anchors is None:
+        return True
+    lw, cw = _split_anchors(anchors)
+    return any(map(low.__contains__, lw)) or any(map(raw.__contains__, cw))
+
+
+@lru_cache(maxsize=128)
+def _split_anchors(anchors: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(lower-case words, case-sensitive words without their "=")."""
+    return tuple(sorted(w for w in anchors if w[0] != "=")), tuple(sorted(w[1:] for w in anchors if w[0] == "="))
 
 
 def _present(low: str, raw: str) -> frozenset[str]:
     """Which of all anchor words occur in a sentence (one pass; rules then test set overlap)."""
     lw, cw = _all_anchor_words()
-    return frozenset([w for w in lw if w in low] + ["=" + w for w in cw if w in raw])
+    return frozenset([*filter(low.__contains__, lw), *("=" + w for w in filter(raw.__contains__, cw))])
 
 
 @lru_cache(maxsize=1)
@@ -286,16 +302,22 @@ _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 def language_guess(passage: str) -> str | None:
     """'en', another two-letter code ('xx' = a non-Latin script), or None when too short to tell."""
     sample = passage[:1500]  # the start of a passage is enough to tell its language
-    other = len(_NON_LATIN.findall(sample))
-    if other and other > len(_LATIN_LETTER.findall(sample)):  # Cyrillic, Greek, CJK, Arabic, Hebrew, Thai, …
-        return "xx"
-    words = _WORD.findall(_MASK.sub(" ", sample).lower())[:80]  # URL tokens ("do", "e", "de") are no language
+    if not sample.isascii():
+        other = len(_NON_LATIN.findall(sample))
+        if other and other > len(_LATIN_LETTER.findall(sample)):  # Cyrillic, Greek, CJK, Arabic, Hebrew, Thai, …
+            return "xx"
+    if any(map(sample.__contains__, _MASK_HINTS)):
+        sample = _MASK.sub(" ", sample)  # URL tokens ("do", "e", "de") are no language
+    words = _WORD.findall(sample.lower())[:80]
     if len(words) < 4:
         return None
-    en = sum(1 for w in words if w in _EN)
+    other_words = [w for w in words if w not in _EN]
+    en = len(words) - len(other_words)
+    if len(other_words) <= en or len(other_words) < 3:
+        return "en"  # no other language can score more than English (nor the 3 words it needs)
     best, score = None, 0
     for code, vocab in _FOREIGN.items():
-        n = sum(1 for w in words if w in vocab and w not in _EN)
+        n = sum(map(vocab.__contains__, other_words))
         if n > score:
             best, score = code, n
     if score >= 3 and score > en:
@@ -352,7 +374,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
         return PassageResult((), (), analysed=False, note=f"not analysed: language looks like '{lang}', not English")
     c = _compiled()
     low = passage.lower()
-    if not _anchored(c["trigger"], low, passage) and not (context and _anchored(c["trigger"], context.lower(), context)):
+    if not _anchored(c["trigger"], low, passage) and not (context and _context_triggered(context)):
         return PassageResult((), ())  # no rule can fire (clause_rules.TRIGGER)
     masked = _mask(passage)
     if _is_title(masked, bool(context.strip())):
@@ -496,6 +518,12 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
 
     out = [_evidence(passage, masked, sents, label, [sp for sp in spans if sp[0] == label]) for label in sorted(labels)]
     return PassageResult(tuple(sorted(labels)), tuple(out), trains_mention=trains_mention, hits=tuple(spans))
+
+
+@lru_cache(maxsize=64)
+def _context_triggered(context: str) -> bool:
+    """Whether a lead-in holds a TRIGGER word; shared by every item of its list, so tested once."""
+    return _anchored(_compiled()["trigger"], context.lower(), context)
 
 
 @lru_cache(maxsize=256)
