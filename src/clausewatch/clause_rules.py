@@ -114,7 +114,7 @@ V["NEG"] = (
 # affiliate training its models is TRAINS *and* THIRD_PARTY_AI.
 V["THIRD"] = (
     r"(?:third[\s\-]+part(?:y|ies)|(?:our|its|other|business|trusted|select(?:ed)?)[\s\-]+partners|recipients"
-    r"|other[\s\-]+companies|(?:AI|model|LLM)[\s\-]+(?:model[\s\-]+)?providers|parent[\s\-]+company"
+    r"|other[\s\-]+companies|(?:AI|model|LLM)[\s\-]+(?:model[\s\-]+)?(?:providers|partners|vendors|companies)|parent[\s\-]+company"
     r"|affiliates?|Microsoft)"
 )
 V["AFFILIATE"] = r"(?:parent[\s\-]+company|affiliates?|Microsoft|subsidiar(?:y|ies)|group[\s\-]+compan(?:y|ies))"

@@ -252,7 +252,8 @@ def _compiled():
         "not_user_data": _compile(R.LEADIN_NOT_USER_DATA),
         "ai_term": _compile(R.FLAGS["ai"]),
         "trigger": _anchors(R.TRIGGER),
-        "agent": _compile(r"{THIRD}[\s\-]+(?:[\w’']+[\s\-]+){0,3}?(?:may|can|could|will|would|might|so[\s\-]+that[\s\-]+it[\s\-]+can)\b[^.;]{0,120}$"),
+        # a third party is the one training: "partners may use it to train", "AI partners, who use them to train"
+        "agent": _compile(r"{THIRD}(?:[\s\-]+(?:[\w’']+[\s\-]+){0,3}?(?:may|can|could|will|would|might|so[\s\-]+that[\s\-]+it[\s\-]+can)|,?[\s\-]+(?:who|which)(?:[\s\-]+(?:also|then|may|can|will))?)\b[^.;]{0,120}$"),
         "agent_with": _compile(r"\bwith[\s\-]+{THIRD}[\s\-]+so[\s\-]+that[\s\-]+(?:it|they)[\s\-]+(?:can|may)\b"),
     }
 
