@@ -406,10 +406,10 @@ def test_changes_are_read_from_the_changes_table_when_it_exists(store):
     store.db["changes"].insert_all([
         {"id": 11, "document_id": "slack-terms", "old_version_id": ids[0], "new_version_id": ids[1],
          "class": "SUBSTANTIVE_OTHER", "severity": "low", "summary": "Slack Terms changed, nothing about AI",
-         "deltas": "[]", "detected_at": "2024-09-19T07:00:00Z"},
+         "deltas": "[]", "created_at": "2024-09-19T07:00:00Z"},
         {"id": 12, "document_id": "slack-terms", "old_version_id": ids[0], "new_version_id": ids[1],
          "class": "NOISE_REPEAT", "severity": "none", "summary": "noise", "deltas": "[]",
-         "detected_at": "2024-09-19T07:30:00Z"},
+         "created_at": "2024-09-19T07:30:00Z"},
     ])
     (c,) = deliver.load_changes(store)
     assert (c.id, c.cls, c.key, c.tags, c.capture_sha256) == (11, "SUBSTANTIVE_OTHER", f"version:{ids[1]}",

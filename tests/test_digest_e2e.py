@@ -91,8 +91,9 @@ def test_linkedin_ai_training_change_is_mailed_once_with_the_exact_sentence(setu
     sha = sqlite_utils.Database(ctx["db"]).execute(
         "select capture_sha256 from versions order by id desc").fetchone()[0]
     assert sha and sha in plain and sha in html  # the evidence
-    version_id = sqlite_utils.Database(ctx["db"]).execute("select max(id) from versions").fetchone()[0]
-    assert f"https://cw.example.org/changes/v{version_id}.html" in plain  # the site's page for a computed change
+    change_id = sqlite_utils.Database(ctx["db"]).execute(
+        "select id from changes where class = 'AI_CLAUSE_ADDED' order by id desc").fetchone()[0]
+    assert f"https://cw.example.org/changes/{change_id}.html" in plain  # the change's page on the site
 
     # The feed got it too, and the LinkedIn service feed exists.
     feed = (ctx["tmp"] / "feeds" / "ai-desk.xml").read_text(encoding="utf-8")

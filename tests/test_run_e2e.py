@@ -47,7 +47,11 @@ def run(site, *args):
 
 
 def run_json(site):
-    return {r["service"]: r for r in json.loads(run(site, "run", "--json").output)}
+    out = run(site, "run", "--json").output
+    try:
+        return {r["service"]: r for r in json.loads(out)}
+    except ValueError:
+        raise AssertionError(out) from None
 
 
 def versions(site, service="LinkedIn"):

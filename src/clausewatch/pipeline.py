@@ -358,6 +358,10 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
                now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[CheckResult]:
     """Check every document once; one failing document never stops the others."""
     docs = list(docs)
+    if fetchers.robots is None and fetchers.settings.obey_robots:
+        from .fetch.robots import RobotsGuard
+
+        fetchers.robots = RobotsGuard.for_documents(docs, fetchers.client, gate=fetchers.gate)
     for doc in docs:
         store.upsert_document(doc)
     results: list[CheckResult] = []
