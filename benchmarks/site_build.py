@@ -40,29 +40,36 @@ def timed_build(db: Path, out: Path) -> tuple[float, dict]:
     return time.perf_counter() - t, report
 
 
+def _ai_change_page(out: Path, title_words: tuple[str, ...]) -> Path | None:
+    """The change page whose <title> has all of ``title_words`` (e.g. LinkedIn's 2024-09-19 AI change)."""
+    import re
+
+    for page in sorted((out / "changes").glob("*.html")):
+        head = page.read_text(encoding="utf-8")[:2000]
+        title = re.search(r"<title>(.*?)</title>", head, re.S)
+        if title and all(w in title.group(1) for w in title_words):
+            return page
+    return None
+
+
 def screenshots(out: Path, dest: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     dest.mkdir(parents=True, exist_ok=True)
-    index = out / "index.html"
-    service = out / "service" / "linkedin.html"
-    html = service.read_text(encoding="utf-8") if service.exists() else ""
-    import re
-
-    change = next((m for m in re.findall(r'href="\.\./(changes/[^"]+)"', html)
-                   if "AI clause" in html.split(m)[0][-300:] or True), None)
-    ai = re.findall(r'class="cls cl-ai-clause-[a-z]+">[^<]*</span> <a href="\.\./(changes/[^"]+)"', html)
-    change = ai[-1] if ai else change
-    shots = [("site-index.png", index), ("site-service.png", service)]
-    if change:
-        shots.append(("site-change.png", out / change))
+    change = (_ai_change_page(out, ("LinkedIn Privacy Policy", "AI clause", "2024-09-19"))
+              or _ai_change_page(out, ("AI clause",)))
+    shots = [("site-index.png", out / "index.html", 1100, 1400), ("site-service.png", out / "service" / "linkedin.html", 1100, 1400)]
+    if change is not None:
+        shots.append(("site-change.png", change, 1100, 1400))
+    shots.append(("site-phone.png", out / "index.html", 390, 844))
     written = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
-        page = browser.new_page(viewport={"width": 1100, "height": 1400}, device_scale_factor=1)
-        for name, target in shots:
+        for name, target, width, height in shots:
+            page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(target.as_uri())
-            page.screenshot(path=str(dest / name), full_page=False)
+            page.screenshot(path=str(dest / name))
+            page.close()
             written.append(dest / name)
         browser.close()
     return written

@@ -325,3 +325,18 @@ def test_changes_missing_from_the_store_are_computed_and_cached(built, tmp_path)
         "NOISE_REPEAT", "NOISE_EXTRACTION"}
     pages = sorted((out / "changes").glob("v*.html"))
     assert len(pages) == 3 and all("OpenAI Privacy Policy" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_change_pages_render_the_same_on_worker_processes(built, tmp_path, monkeypatch):
+    from clausewatch.site import build_site, parallel
+    from clausewatch.store import Store
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    out = tmp_path / "site"
+    with Store(built["db"]) as store:
+        report = build_site(store, out, search=False, workers=2)
+    assert report.pages == built["report"]["pages"] - 0
+    for page in sorted((built["out"] / "changes").glob("*.html")):
+        assert (out / "changes" / page.name).read_bytes() == page.read_bytes(), page.name
+    diffs = json.loads((out / ".clausewatch-site" / "diffs.json").read_text(encoding="utf-8"))
+    assert len(diffs) == 6  # every change page's diff, kept for the next build

@@ -35,6 +35,7 @@ from . import data as D
 SITE_VERSION = "1"  # bump when the page inputs or layout change in a way templates do not show
 MANIFEST = ".clausewatch-site/manifest.json"
 CHANGE_CACHE = ".clausewatch-site/changes.json"
+DIFF_CACHE = ".clausewatch-site/diffs.json"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Page:
     prepare: Callable[[object], dict] | None = None  # inputs → template variables (called only to render)
     render: Callable[[object], bytes] | None = None  # for non-template files (feeds, raw captures)
     indexed: bool = False  # part of the search index
+    heavy: bool = False  # a change page: its word diff is cached and it may render in a worker process
 
 
 @dataclass
@@ -89,11 +91,12 @@ def _write(path: Path, content: bytes) -> None:
 
 def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None, search: bool = True,
                now: Callable[[], datetime] = lambda: datetime.now(UTC),
-               templates: str | Path | None = None) -> BuildReport:
+               templates: str | Path | None = None, workers: int | None = None) -> BuildReport:
     """Render the store into a static site in ``out_dir``; only changed pages are rewritten.
 
     ``base_url`` (e.g. ``https://cw.example.org/``) makes feed links absolute; without it they are
-    relative to the feed.  ``search=False`` skips the search index (pagefind).
+    relative to the feed.  ``search=False`` skips the search index (pagefind).  Change pages (their
+    whole-text word diffs are the slow part) render on ``workers`` processes (default: one per CPU).
     """
     from . import pages as P
     from .render import Renderer
@@ -126,12 +129,21 @@ def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None
     t = time.perf_counter()
     new_pages: dict[str, str] = {}
     index_dirty = False
+    heavy: list[Page] = []
+    live_diffs: set[str] = set()
     for page in P.pages(site, renderer):
         key = hashlib.sha256((fp + D.fingerprint(page.inputs)).encode()).hexdigest()
         new_pages[page.path] = key
+        if page.heavy:
+            live_diffs.add(P.diff_key(page.inputs) or "")
         target = out / page.path
         if old_pages.get(page.path) == key and target.exists():
             report.unchanged += 1
+            continue
+        report.written += 1
+        index_dirty |= page.indexed
+        if page.heavy:
+            heavy.append(page)
             continue
         if page.render is not None:
             content = page.render(page.inputs)
@@ -140,8 +152,15 @@ def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None
             variables.setdefault("root", root_of(page.path))
             content = renderer.render(page.template, variables).encode("utf-8")
         _write(target, content)
-        report.written += 1
-        index_dirty |= page.indexed
+    report.timings["pages"] = time.perf_counter() - t
+    t = time.perf_counter()
+    diffs = D.ChangeCache(out / DIFF_CACHE)
+    from .parallel import render_change_pages
+
+    render_change_pages(store, renderer, heavy, out, diffs, workers=workers)
+    diffs.prune(live_diffs)  # drop diffs of changes that are gone
+    diffs.save()
+    report.timings["change_pages"] = time.perf_counter() - t
     report.pages = len(new_pages)
     for path in sorted(set(old_pages) - set(new_pages)):
         stale = out / path
@@ -149,7 +168,6 @@ def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None
             stale.unlink()
             report.deleted += 1
         index_dirty |= path.startswith("versions/")
-    report.timings["pages"] = time.perf_counter() - t
 
     # the manifest goes last: a build killed half-way is simply redone where keys differ
     if new_pages != old_pages or manifest.get("version") != SITE_VERSION:

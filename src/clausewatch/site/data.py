@@ -190,6 +190,11 @@ class ChangeCache:
             self.dirty = True
         return self.data[key]
 
+    def prune(self, keep: set[str]) -> None:
+        for key in set(self.data) - keep:
+            del self.data[key]
+            self.dirty = True
+
     def save(self) -> None:
         if self.dirty:
             self.path.parent.mkdir(parents=True, exist_ok=True)

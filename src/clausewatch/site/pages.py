@@ -206,7 +206,7 @@ def pages(site: Site, renderer: Renderer) -> Iterator[Page]:
                       "new_capture": D.capture_meta(site.store, new["capture_sha256"]) if new["capture_sha256"] else None,
                       "prev": change_ref(chs[i - 1]) if i else None,
                       "next": change_ref(chs[i + 1]) if i + 1 < len(chs) else None}
-            yield Page(c["path"], "site/change.html.j2", inputs, prepare=_change_vars(site.store))
+            yield Page(c["path"], "site/change.html.j2", inputs, prepare=_change_vars(site.store), heavy=True)
 
 
 def _ref(v: dict) -> dict:
@@ -229,20 +229,39 @@ def _raw_vars(store: Store):
     return prepare
 
 
+def diff_key(inp: dict) -> str | None:
+    """The cache key of a change page's full-text diff: the two immutable version rows."""
+    old, new = inp["old"], inp["new"]
+    if old is None:
+        return None
+    return f"{old['id']}:{old['decision_hash']}>{new['id']}:{new['decision_hash']}"
+
+
+def full_diff(store: Store, inp: dict) -> dict:
+    """The collapsed whole-text word diff of a change page, and its word counts (the slow part:
+    ~0.1–3 s a pair on long policies, so it is cached between builds by :func:`diff_key`)."""
+    c = inp["change"]
+    diff = c["diff"]
+    if not diff and inp["old"] is not None and c["cls"] != "NOISE_REPEAT":
+        diff = T.page_diff(D.version_text(store, inp["old"]["id"]), D.version_text(store, inp["new"]["id"]))
+    return {"diff": [list(x) for x in T.collapse(diff)], "stats": T.diff_stats(diff), "available": bool(diff)}
+
+
+def change_vars(store: Store, inp: dict, diff: dict) -> dict:
+    c = inp["change"]
+    deltas = []
+    for d in c["deltas"]:
+        redline = d["diff"] or (word_diff(d["old_text"] or "", d["new_text"] or "")
+                                if d["old_text"] and d["new_text"] else
+                                [(INSERT, d["new_text"])] if d["new_text"] else [(-1, d["old_text"] or "")])
+        deltas.append({**d, "redline": [tuple(x) for x in redline]})
+    return {**inp, "deltas": deltas, "diff": [tuple(x) for x in diff["diff"]], "stats": diff["stats"],
+            "diff_available": diff["available"], "EQUAL": EQUAL, "SKIP": T.SKIP}
+
+
 def _change_vars(store: Store):
     def prepare(inp: dict) -> dict:
-        c = inp["change"]
-        diff = c["diff"]
-        if not diff and inp["old"] is not None and c["cls"] != "NOISE_REPEAT":
-            diff = word_diff(D.version_text(store, inp["old"]["id"]), D.version_text(store, inp["new"]["id"]))
-        deltas = []
-        for d in c["deltas"]:
-            redline = d["diff"] or (word_diff(d["old_text"] or "", d["new_text"] or "")
-                                    if d["old_text"] and d["new_text"] else
-                                    [(INSERT, d["new_text"])] if d["new_text"] else [(-1, d["old_text"] or "")])
-            deltas.append({**d, "redline": [tuple(x) for x in redline]})
-        return {**inp, "deltas": deltas, "diff": T.collapse(diff), "stats": T.diff_stats(diff),
-                "diff_available": bool(diff), "EQUAL": EQUAL, "SKIP": T.SKIP}
+        return change_vars(store, inp, full_diff(store, inp))
 
     return prepare
 

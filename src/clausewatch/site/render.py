@@ -50,6 +50,7 @@ def _when(iso: str | None) -> str:
 
 class Renderer:
     def __init__(self, user_dir: str | Path | None = None):
+        self.user_dir = user_dir
         self.dirs = template_dirs(user_dir)
         if not self.dirs:
             from ..errors import InputError

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -66,8 +67,10 @@ def write_file_bundle(pf: Path) -> int:
     bundle.mkdir(parents=True, exist_ok=True)
     js = (pf / "pagefind.js").read_text(encoding="utf-8")
     exports = re.findall(r"export\s*\{([^}]*)\}\s*;?", js)
-    if len(exports) != 1:  # a Pagefind release shaped differently: keep http(s) search working, say why
-        raise RuntimeError(f"pagefind.js has {len(exports)} export statements; cannot make the file:// bundle")
+    if len(exports) != 1:  # a Pagefind release shaped differently: http(s) search still works; say why
+        why = f"this Pagefind's pagefind.js has {len(exports)} export statements, so no file:// copy was made"
+        (bundle / "pagefind-file.js").write_text(f"window.__cwPagefindError = {json.dumps(why)};\n", encoding="utf-8")
+        return 0
     js = re.sub(r"export\s*\{[^}]*\}\s*;?", "window.__cwPagefind={" + exports[0] + "};", js)
     js = js.replace("import.meta.url", "window.__cwPagefindUrl")
     (bundle / "pagefind-file.js").write_text("(function(){" + js + "\n})();\n", encoding="utf-8")

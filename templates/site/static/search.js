@@ -47,7 +47,13 @@
       });
     };
     window.__cwPagefindUrl = new URL("pagefind.js", pfBase).href;
-    return loadScript(new URL("file/pagefind-file.js", pfBase).href).then(function () { return window.__cwPagefind; });
+    return loadScript(new URL("file/pagefind-file.js", pfBase).href).then(function () {
+      if (!window.__cwPagefind) {
+        throw new Error((window.__cwPagefindError || "the file:// search bundle is missing") +
+          ". Serve the site folder instead, e.g. python -m http.server");
+      }
+      return window.__cwPagefind;
+    });
   }
 
   function load() {
