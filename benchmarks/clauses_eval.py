@@ -5,7 +5,8 @@
 
 Prints per-label precision / recall / F1 (with lead-in context read from the corpus, and without
 it), evidence overlap, the leave-one-service-out table (see clausewatch.clause_eval for what a
-fold switches off), and the MB/s of ``extract_clauses`` over every primary corpus version on one
+fold switches off), the scores on the held-out paraphrase files tests/data/clauses_heldout*.jsonl
+(own sentences in other services' styles, no corpus context), and the MB/s of ``extract_clauses`` over every primary corpus version on one
 core.  Results go into benchmarks/README.md by hand, as measured.
 """
 
@@ -49,6 +50,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", type=Path, default=SHARED / "gold" / "clauses-dev.jsonl")
     ap.add_argument("--corpus", type=Path, default=SHARED / "corpus")
+    ap.add_argument("--heldout", type=Path, nargs="*", default=sorted((HERE.parent / "tests" / "data").glob("clauses_heldout*.jsonl")))
     ap.add_argument("--no-throughput", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -61,12 +63,17 @@ def main(argv=None) -> int:
     loso = leave_one_service_out(items, preds)
     bare_items = load_gold(args.gold, None)
     bare = score(bare_items, predict(bare_items))
+    heldout = {}
+    for f in args.heldout:
+        h_items = load_gold(f, None)
+        heldout[f.name] = score(h_items, predict(h_items))
     out = {"passages": len(items), "services": len({i.service for i in items}),
-           "with_context": sum(1 for i in items if i.context), "overall": overall, "loso": loso, "no_corpus": bare}
+           "with_context": sum(1 for i in items if i.context), "overall": overall, "loso": loso, "no_corpus": bare,
+           "heldout": heldout}
     if not args.no_throughput:
         out["throughput"] = throughput(args.corpus)
     if args.json:
-        for r in (overall, loso, bare):
+        for r in (overall, loso, bare, *heldout.values()):
             r.pop("errors", None)
         json.dump(out, sys.stdout, indent=2)
         print()
@@ -76,6 +83,8 @@ def main(argv=None) -> int:
     print(table("Overall (lead-in context from the corpus)", overall), "\n")
     print(table("Leave-one-service-out (rules with no correct hit on the other 14 services switched off)", loso), "\n")
     print(table("Overall without the corpus (no lead-in context)", bare), "\n")
+    for name, r in heldout.items():
+        print(table(f"Held-out paraphrases {name} ({r['passages']} passages)", r), "\n")
     off = {svc: rules for svc, rules in loso["disabled_rules_per_fold"].items() if rules}
     print("rules switched off per fold:", json.dumps(off, indent=1), "\n")
     print("remaining errors (overall):")

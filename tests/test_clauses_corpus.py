@@ -140,16 +140,31 @@ def test_adobe_promise_and_licence_without_ai_words():
 # --- floors on a fixed slice of the gold data ----------------------------------------------------
 
 # Every other record of clauses-dev.jsonl (even line numbers): a fixed slice, so a regression of
-# the rules fails here.  Floors sit a little under the measured values (benchmarks/README.md), at
-# the issue's targets where those are lower; re-run benchmarks/clauses_eval.py when changing them.
+# the rules fails here.  The rules were corrected against these records, so this slice is a training
+# set (all labels score 1.000): its floors only catch regressions.  What counts for services the rules
+# have not seen is the leave-one-service-out score and the held-out files below.  Floors sit a little
+# under the measured values (benchmarks/README.md); re-run benchmarks/clauses_eval.py when changing them.
 FLOORS = {
-    "TRAINS_ON_USER_DATA": {"precision": 0.95, "recall": 0.95},
-    "NO_TRAINING_PROMISE": {"f1": 0.85},
-    "OPT_OUT_OFFERED": {"f1": 0.85},
+    "TRAINS_ON_USER_DATA": {"precision": 0.98, "recall": 0.98},
+    "NO_TRAINING_PROMISE": {"f1": 0.95},
+    "OPT_OUT_OFFERED": {"f1": 0.95},
+    "THIRD_PARTY_AI": {"f1": 0.95},
+    "SCRAPING_AI_RESTRICTION": {"f1": 0.95},
+    "AI_FEATURE_TERMS": {"f1": 0.95},
+    "AUTOMATED_DECISIONS": {"f1": 0.95},
+}
+
+# Leave-one-service-out over the whole gold file (clause_eval.leave_one_service_out), measured
+# TRAINS P 1.000 / R 0.968, NO_TRAINING_PROMISE 0.976, OPT_OUT 1.000, THIRD_PARTY_AI 1.000 (6
+# examples), SCRAPING 1.000, AI_FEATURE_TERMS 0.907, AUTOMATED 0.935, evidence 93.5 %.
+LOSO_FLOORS = {
+    "TRAINS_ON_USER_DATA": {"precision": 0.97, "recall": 0.95},
+    "NO_TRAINING_PROMISE": {"f1": 0.93},
+    "OPT_OUT_OFFERED": {"f1": 0.95},
     "THIRD_PARTY_AI": {"f1": 0.85},
-    "SCRAPING_AI_RESTRICTION": {"f1": 0.85},
-    "AI_FEATURE_TERMS": {"f1": 0.85},
-    "AUTOMATED_DECISIONS": {"f1": 0.85},
+    "SCRAPING_AI_RESTRICTION": {"f1": 0.95},
+    "AI_FEATURE_TERMS": {"f1": 0.88},
+    "AUTOMATED_DECISIONS": {"f1": 0.90},
 }
 
 
@@ -164,7 +179,47 @@ def test_floors_on_fixed_gold_slice():
     for label, floors in FLOORS.items():
         for metric, floor in floors.items():
             assert result["labels"][label][metric] >= floor, (label, metric, result["labels"][label])
-    assert result["evidence_overlap"] >= 0.90
+    assert result["evidence_overlap"] >= 0.94
+
+
+def test_leave_one_service_out_floors():
+    if not GOLD.is_file() or not CORPUS.is_dir():
+        pytest.skip(f"the gold file ({GOLD}) or the corpus ({CORPUS}) is missing")
+    from clausewatch.clause_eval import leave_one_service_out, load_gold, predict
+
+    items = load_gold(GOLD, CORPUS)
+    result = leave_one_service_out(items, predict(items))
+    for label, floors in LOSO_FLOORS.items():
+        for metric, floor in floors.items():
+            assert result["labels"][label][metric] >= floor, (label, metric, result["labels"][label])
+    assert result["evidence_overlap"] >= 0.92
+
+
+# Own paraphrases of other services' policies (tests/data, labelled by GUIDELINES.md; no corpus
+# needed).  clauses_heldout.jsonl was written before the rule changes of RULES_VERSION 2 and then
+# used to find general gaps, so it is only partly held out; clauses_heldout2.jsonl was written after
+# them and scored once (one general fix followed: third parties in a relative clause).  Floors =
+# measured minus a margin; per-label F1 on a handful of examples is coarse.
+HELDOUT = Path(__file__).resolve().parent / "data"
+HELDOUT_FLOORS = {
+    "clauses_heldout.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.85,
+                              "THIRD_PARTY_AI": 0.90, "SCRAPING_AI_RESTRICTION": 0.80, "AI_FEATURE_TERMS": 0.90},
+    "clauses_heldout2.jsonl": {"TRAINS_ON_USER_DATA": 0.85, "NO_TRAINING_PROMISE": 0.80, "SCRAPING_AI_RESTRICTION": 0.90},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_FLOORS))
+def test_heldout_paraphrases(name):
+    from clausewatch.clause_eval import load_gold, predict, score
+
+    items = load_gold(HELDOUT / name)
+    result = score(items, predict(items))
+    for label, floor in HELDOUT_FLOORS[name].items():
+        assert result["labels"][label]["f1"] >= floor, (name, label, result["labels"][label])
+    assert result["labels"]["TRAINS_ON_USER_DATA"]["precision"] >= 0.95
+    assert result["evidence_overlap"] >= 0.95
+    for it in items:  # the files are valid gold: quotes are exact substrings
+        assert all(q in it.text for qs in it.quotes.values() for q in qs), it.id
 
 
 # --- CLI -------------------------------------------------------------------------------------------
