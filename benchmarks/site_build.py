@@ -27,7 +27,10 @@ CORPUS = REPO.parent / "shared" / "corpus" / "ota"
 
 
 def cw(db: Path, *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "clausewatch", "--db", str(db), *args],
+    # --watchlist to a file that does not exist: the import must not adopt the repository's
+    # watchlist entries (that would change documents' URLs and so every page of them)
+    result = subprocess.run([sys.executable, "-m", "clausewatch", "--db", str(db), "--watchlist",
+                             str(db.parent / "no-watchlist.yaml"), *args],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.exit(f"clausewatch {' '.join(args)} failed:\n{result.stderr}")
