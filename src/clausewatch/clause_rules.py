@@ -537,8 +537,10 @@ FEATURE: tuple[Rule, ...] = (
         "generative-ai-features",
         "AI_FEATURE_TERMS",
         r"\bGenerative[\s\-]+AI[\s\-]+(?:Features|products[\s\-]+and[\s\-]+features)\b\s*[:.]",
-        "A clause headed 'Generative AI Features:' (§16).",
+        "A clause headed 'Generative AI Features:' (§16).  The heading names the topic; a sentence with the "
+        "term itself (accuracy, ownership) is the better quote, so it weighs less.",
         case=False,
+        weight=0.5,
     ),
 )
 

@@ -29,7 +29,7 @@ from .models import Clause, Evidence
 # ``clausewatch reclassify`` recomputes clauses saved under an older one.
 # 1 = rules of issue 5 as first committed; 2 = meaning families for LOSO misses (deferral as negation,
 # ML analysis of content, data reaching other companies' AI, AI-feature input/output terms), evidence
-# spans at clause level.
+# sentence choice (overlapping hits count once, examples and headings yield to the statement).
 RULES_VERSION = 2
 
 LABELS = (
