@@ -85,15 +85,19 @@ def _reconfigured(prev: Version, new: Version) -> bool:
 
 def _last_good(previous: Sequence[Version]) -> int:
     """Index of the version to judge against: the last one, unless it is a broken capture (much
-    shorter or longer than the one before it with the same stated date); CHANGES-NOTES rule 8."""
+    shorter or longer than the versions around it, with no new stated date); CHANGES-NOTES rule 8.
+    Lengths are compared with the median of the five versions before, so one bloated capture does
+    not make the normal one after it look short."""
     i = len(previous) - 1
     for _ in range(2):
         if i == 0:
             break
-        cur, before = previous[i], previous[i - 1]
-        w_cur, w_before = _nwords(noise.decision(cur.text)), _nwords(noise.decision(before.text))
-        ratio = w_cur / max(w_before, 1)
-        same_date = noise.stated_dates(cur.text) <= noise.stated_dates(before.text)
+        cur = previous[i]
+        w_cur = _nwords(noise.decision(cur.text))
+        window = [_nwords(noise.decision(v.text)) for v in previous[max(0, i - 5):i]]
+        typical = sorted(window)[len(window) // 2]
+        ratio = w_cur / max(typical, 1)
+        same_date = noise.stated_dates(cur.text) <= noise.stated_dates(previous[i - 1].text)
         if w_cur < MIN_WORDS or ((ratio < SHRUNK or ratio > BLOATED) and same_date):
             i -= 1
             continue
@@ -151,6 +155,8 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
                         f"differences come from extraction (re-baselined; +{w_added_all}/−{w_removed} words)")
 
     # 2. A repeat of an earlier text (flip-flop, A/B test, geo variant seen before).
+    if base is not prev and new_f == old_f:
+        return make(C.NOISE_REPEAT, f"back to the text of {_day(base)} after a broken capture", repeat_of=base)
     for v in reversed(earlier):
         if noise.folded(v.text) == new_f:
             return make(C.NOISE_REPEAT, f"back to the text of {_day(v)}", repeat_of=v)
@@ -222,6 +228,9 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
 # --- helpers -------------------------------------------------------------------------------------
 
 
+_SCREEN_READER = re.compile(r"\(?\s*opens? in a new (?:window|tab)\s*\)?", re.I)
+_TOC = re.compile(r"(?:table of contents|contents|on this page|in this article|jump to)\b", re.I)
+_FUNCTION_WORDS = frozenset(["that", "the", "a", "an", "which", "who", "to", "of"])
 _SENTENCE_CUT = re.compile(r"([.!?;]) (?=\S)")
 _SENTENCE_END = re.compile(r"[.!?;:)\]\"']\s*$")
 
@@ -231,6 +240,9 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
     None when some hunk changes wording."""
     # One sentence per line for the diff's first stage: decision paragraphs are long, and a word
     # diff inside a changed 1,000-word paragraph is what made this slow.
+    edge = _edge_chrome(old_dec, new_dec)
+    if edge:
+        return C.NOISE_EXTRACTION, edge
     ops = iter_word_diff(_SENTENCE_CUT.sub("\\1\n", old_dec), _SENTENCE_CUT.sub("\\1\n", new_dec))
     kinds: Counter = Counter()
     before = dels = ins = ""
@@ -253,6 +265,8 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
         dels = ins = ""
     if not kinds:
         return C.NOISE_FORMATTING, "only spacing changed"
+    if kinds["minor"] and kinds["variant"] < 3:
+        return None  # a word like "that" or "not" added or dropped is wording unless the whole text is a locale variant
     if kinds["variant"] >= 3 and not kinds["chrome"]:
         return C.NOISE_EXTRACTION, f"another locale variant of the same text ({kinds['variant']} British/American spellings)"
     extraction = {k: n for k, n in kinds.items() if k in ("chrome", "truncation", "placeholder")}
@@ -262,6 +276,21 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
         return C.NOISE_EXTRACTION, "only " + " and ".join(what[k] for k in sorted(extraction)) + " changed"
     what = sorted(k for k in kinds if k != "space")
     return C.NOISE_FORMATTING, "only " + (", ".join(what) or "spacing") + " changed"
+
+
+def _edge_chrome(old_dec: str, new_dec: str) -> str | None:
+    """Short link-like lines changed only at the top or bottom of the page (page title, sidebar of
+    related articles, footer): page chrome, however the word diff pairs them up."""
+    old_lines, new_lines = old_dec.split("\n"), new_dec.split("\n")
+    old_set, new_set = set(old_lines), set(new_lines)
+    changed = [(i, len(old_lines), ln) for i, ln in enumerate(old_lines) if ln not in new_set]
+    changed += [(i, len(new_lines), ln) for i, ln in enumerate(new_lines) if ln not in old_set]
+    if not changed or len(changed) > 40:
+        return None
+    at_edge = all(i < max(3, 0.05 * n) or i >= 0.8 * n for i, n, _ in changed)
+    if at_edge and all(noise.is_chrome(ln) for _, _, ln in changed):
+        return "only page chrome at the top or bottom of the page changed (title, related articles, footer)"
+    return None
 
 
 def _hunk_kind(before: str, dels: str, ins: str, after: str) -> str | None:
@@ -284,6 +313,14 @@ def _hunk_kind(before: str, dels: str, ins: str, after: str) -> str | None:
         return "typo"  # a doubled word removed ("our our")
     line_before = before.rsplit("\n", 1)[-1]
     line_after = after.split("\n", 1)[0]
+    if _SCREEN_READER.fullmatch((dels or ins).strip()) and not (dels and ins):
+        return "link text"
+    if (not dw or not iw) and _TOC.match((ins or dels).lstrip("\n")):
+        return "table of contents"
+    if (not dw and len(iw) == 1 and iw[0] in _FUNCTION_WORDS) or (
+            not iw and len(dw) == 1 and dw[0] in _FUNCTION_WORDS):
+        return "minor"
+
     # Whole lines added or removed that are page furniture.
     whole = (not line_before.strip() or (dels + ins).startswith("\n")) and (not line_after.strip() or (dels + ins).endswith("\n"))
     changed = [ln for ln in (dels if dw else ins).split("\n") if ln.strip()]
