@@ -74,7 +74,7 @@ V["AI_TERM"] = (
 # power ChatGPT", "its AI models") and never when a business/consumer-law word sits in front.
 V["MODEL"] = (
     r"\[?(?:(?:{AI_TERM}|Gemini|Bard|Llama|content[\s\-]generating|moderation|classification|predictive"
-    r"|prediction|ranking|recommendation)[\s\-]+(?:AI[\s\-]+)?(?:models?|systems?|technolog(?:y|ies))"
+    r"|prediction|ranking|recommendation|(?:speech|voice|image|face|object)[\s\-]+recognition|speech|vision|translation|transcription)[\s\-]+(?:AI[\s\-]+)?(?:models?|systems?|technolog(?:y|ies))"
     r"|(?:our|its|their|these|those|the|such|Google[’']s|Microsoft[’']s|Meta[’']s)[\s\-]+(?:own[\s\-]+)?"
     r"(?:AI[\s\-]+|machine[\s\-]learning[\s\-]+|generative[\s\-]+(?:AI[\s\-]+)?|language[\s\-]+)?models?"
     r"(?![\s\-]+(?:clauses?|instructions|withdrawal|forms?|numbers?|years?|contracts?))"
@@ -294,6 +294,7 @@ OPT_OUT: tuple[Rule, ...] = (
         "OPT_OUT_OFFERED",
         r"\b(?:turn|switch)(?:ing|s|ed)?[\s\-]+(?:it|this|that|these|them)?[\s\-]*off\b|\bturned[\s\-]+off\b|\bcontrol[\s\-]+whether\b|\bdisabl\w+[\s\-]+(?:\w+[\s\-]+)?training\b"
         r"|\b(?:change|update|withdraw)[\s\-]+(?:this|that|your)[\s\-]+(?:choice|preference|consent|permission)\w*"
+        r"|\b(?:choose|decide|control)[\s\-]+whether\b|\b(?:disabl|deactivat|toggl)\w*[\s\-]+(?:off[\s\-]+)?(?:the[\s\-]+|your[\s\-]+)?(?:[\w\-]+[\s\-]+){0,4}(?:setting|toggle|option|control)s?\b"
         r"|\bexclud\w+[\s\-]+(?:your|their)[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:data|content|information)\b"
         r"|\bdo[\s\-]+not[\s\-]+train[\s\-]+on[\s\-]+my[\s\-]+content\b"
         r"|\bprefer[\s\-]+not[\s\-]+to[\s\-]+have[\s\-]+your[\s\-]+data[\s\-]+used\b|\bif[\s\-]+training[\s\-]+is[\s\-]+enabled\b",
@@ -395,7 +396,7 @@ SCRAPING: tuple[Rule, ...] = (
         "negation's subject is the service ('GitHub will not use your Prompts to train') it is a promise.",
         needs=("prohibition",),
         # the service's own use ("We do not use Customer Data to train …") is a promise, not a ban
-        unless=(r"\bwe\b[^.;]{0,25}\b(?:use|train|develop)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b",
+        unless=(r"\bwe\b[^.;]{0,25}\b(?:us(?:e|ed|es|ing)|train\w*|develop\w*)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b",
                 r"(?-i:\b(?!You\b|Users?\b|Customers?\b|Developers?\b|Licensees?\b)[A-Z][\w\-]+)[\s\-]+(?:will|does|do|shall|would)(?:[\s\-]+not|n[’']t)[\s\-]+(?:use|train)\b"),
     ),
     Rule(
@@ -491,8 +492,11 @@ FEATURE: tuple[Rule, ...] = (
         r"|\b(?:content|statements|responses)[\s,]+(?:[\w\-]+[\s,]+){0,4}generated[\s\-]+by[\s\-]+AIs?\b"
         r"|\bnot[\s\-]+responsible[\s\-]+for[\s\-]+(?:any[\s\-]+)?Outputs?\b|\bresponsible[\s\-]+for[\s\-]+checking[\s\-]+Outputs?\b"
         r"|\b(?:right,?[\s\-]+title,?[\s\-]+(?:and|or)[\s\-]+interest)[\s\-]+(?:in(?:[\s\-]+(?:and|or)[\s\-]+to)?[\s\-]+|to[\s\-]+)(?:the[\s\-]+)?AIs\b"
-        r"|\bnot[\s\-]+(?:responsible|liable)[\s\-]+for[\s\-]+(?:[\w\-]+[\s\-]+){0,7}(?:AI|AIs|AI[\s\-]+tools|Outputs?)\b",
-        "Acceptable-use and ownership rules for the AIs themselves (Meta AI Terms) (§16).",
+        r"|\bnot[\s\-]+(?:responsible|liable)[\s\-]+for[\s\-]+(?:[\w\-]+[\s\-]+){0,7}(?:AI|AIs|AI[\s\-]+tools|Outputs?)\b"
+        # 'You may not use Replit AI to generate malware': a ban on what the AI feature is used for
+        r"|\b(?:may|must|shall)[\s\-]+not[\s\-]+use[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:{AI}|AI[\s\-]+(?:features|tools|products|services)|{AI_PRODUCT})[\s\-]+to[\s\-]+(?!develop|train|build|create[\s\-]+(?:a[\s\-]+)?(?:competing|model))",
+        "Acceptable-use and ownership rules for the AIs themselves (Meta AI Terms); bans on what an AI "
+        "feature may be used for (§16).  Using it to build models is SCRAPING (§15), not this.",
     ),
     Rule(
         "provide-genai-feature",
@@ -514,7 +518,7 @@ FEATURE: tuple[Rule, ...] = (
     Rule(
         "ai-generates-from-input",
         "AI_FEATURE_TERMS",
-        r"(?:{AI}|generative[\s\-]+AI|AI[\s\-]+(?:features?|tools?|models?|partners)|language[\s\-]+models?|{AI_PRODUCT})\b[^.;]{0,80}?\bto[\s\-]+"
+        r"(?:{AI}|generative[\s\-]+AI|AI[\s\-]+(?:features?|tools?|models?|partners)|language[\s\-]+models?|{AI_PRODUCT}|OpenAI|Anthropic)\b[^.;]{0,80}?\bto[\s\-]+"
         r"(?:generate|create|produce|draft|write|summari[sz]e|answer)\b(?![\s\-]+(?:recommendations|alerts|insights|systems|models))"
         r"(?=[^.;]{0,80}?\b(?:prompts?|inputs?|text|transcripts?|questions|answers|summar\w+|designs|images|content|responses|code)\b)",
         "What an AI feature does with the user's input: 'use AI to generate designs … from the prompts you "
@@ -560,7 +564,7 @@ AUTOMATED: tuple[Rule, ...] = (
     Rule(
         "automated-systems-purpose",
         "AUTOMATED_DECISIONS",
-        r"\b(?:automated|algorithmic)[\s\-]+(?:(?:and|or)[\s\-]+(?:manual|human)[\s\-]+)?(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means|methods|processes|to)\b"
+        r"\b(?:automated|algorithmic)[\s\-]+(?:(?:and|or)[\s\-]+(?:manual|human)[\s\-]+)?(?:systems?|processing|technolog(?:y|ies)|tools?|review|moderation|techniques|means|methods|processes|software|to)\b"
         r"(?:[^.;]{0,120}?)\b(?:detect|identify|address|review|moderat|block|remov|flag|recommend|personali[sz]|rank|order|suggest|provide|protect|manage|verify|support|improve|curat|find|prevent|respond)\w*"
         r"|\b(?:profiling|curating)[\s,]+(?:[\w\-]+[\s,]+){0,4}automated[\s\-]+processing\b",
         "Automated systems used to moderate, detect, recommend or personalise (§17).  'automatically' "
@@ -688,7 +692,7 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "only-with-consent": ("only",),
     "opt-out": ("opt",),
     "object": ("object",),
-    "turn-off-control": ("off", "control whether", "disabl", "change", "update", "withdraw", "exclud", "do not train", "prefer not", "training is enabled"),
+    "turn-off-control": ("off", "control whether", "choose whether", "decide whether", "deactivat", "toggl", "disabl", "change", "update", "withdraw", "exclud", "do not train", "prefer not", "training is enabled"),
     "choices-pointer": ("choices", "exercise", "request"),
     "temporary-chat": ("temporary", "off"),
     "settings-to-refuse": ("settings", "controls", "portal"),
@@ -709,7 +713,7 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "jailbreak": ("jailbreak", "prompt", "bypass"),
     "ai-terms-govern": ("terms", "policy", "govern", "apply"),
     "gpts": ("=GPT",),
-    "ai-acceptable-use": ("=AI", "responsible", "liable"),
+    "ai-acceptable-use": ("=AI", "responsible", "liable") + _PRODUCTS,
     "provide-genai-feature": ("provid", "curat", "offer"),
     "collect-ai-interactions": ("exchange", "interaction", "receive", "prompt", "media", "transforms"),
     "generative-ai-features": ("generative",),
