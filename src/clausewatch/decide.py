@@ -39,6 +39,9 @@ MIN_WORDS = 60
 SHRUNK, BLOATED = 0.4, 3.0
 # Pop-ups / dropdowns dropped or captured again: a smaller swing, with the stated date unchanged.
 LOST, GAINED = 0.85, 1.15
+# A text with this many British/American spelling pairs is another locale edition of the page;
+# short rewordings beside them ("like" → "such as") are that edition's house style.
+LOCALE_VARIANTS = 10
 # A clause pair is one reworded clause above this word similarity.
 PAIR_SIMILARITY = 0.5
 # Words whose change makes a rewording of an AI clause material (CHANGES-NOTES.md rule 2).
@@ -257,7 +260,13 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
             # ``text`` is only the start of what follows; enough for the end-of-paragraph tests.
             kind = _hunk_kind(before, dels, ins, text)
             if kind is None:
-                return None
+                # A short rewording ("like" → "such as") can be a locale edition's house style; keep
+                # reading only while every such hunk is short and says nothing about AI.
+                size = max(len(noise.words(dels)), len(noise.words(ins)))
+                if size > 12 or _AI_HINT.search(dels + " " + ins) or kinds["reworded"] >= 200 \
+                        or (size > 3 and kinds["reworded long"] >= 3):
+                    return None
+                kind = "reworded" if size <= 3 else "reworded long"
             kinds[kind] += 1
             before = text
         else:
@@ -265,6 +274,8 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
         dels = ins = ""
     if not kinds:
         return C.NOISE_FORMATTING, "only spacing changed"
+    if (kinds["reworded"] or kinds["reworded long"]) and kinds["variant"] < LOCALE_VARIANTS:
+        return None
     if kinds["minor"] and kinds["variant"] < 3:
         return None  # a word like "that" or "not" added or dropped is wording unless the whole text is a locale variant
     if kinds["variant"] >= 3 and not kinds["chrome"]:
