@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,9 +39,15 @@ def cw(db: Path, *args: str) -> str:
     return result.stdout
 
 
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build, its worker processes and pagefind
+    return r.ru_utime + r.ru_stime
+
+
 def timed_build(db: Path, out: Path) -> tuple[float, dict]:
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu()
     report = json.loads(cw(db, "site", "build", str(out), "--json"))
+    report["cpu_s"] = _cpu() - c
     return time.perf_counter() - t, report
 
 
@@ -99,7 +107,7 @@ def main() -> None:
         shutil.rmtree(out)
 
     secs, rep = timed_build(db, out)
-    rows.append(("cold build, empty folder", secs, f"{rep['pages']} files, {rep['search']}"))
+    rows.append(("cold build, empty folder", secs, f"{rep['pages']} files, {rep['search']}; CPU {rep['cpu_s']:.1f} s"))
     cache = out / ".clausewatch-site" / "changes.json"
     if cache.exists():  # the site computed the changes itself: measure the render-only cold build too
         keep = work / "changes.json"
@@ -111,7 +119,7 @@ def main() -> None:
         secs, rep = timed_build(db, out)
         rows.append(("cold build, change cache kept", secs, f"{rep['written']} written"))
     secs, rep = timed_build(db, out)
-    rows.append(("unchanged rebuild", secs, f"{rep['written']} written, {rep['search']}"))
+    rows.append(("unchanged rebuild", secs, f"{rep['written']} written, {rep['search']}; CPU {rep['cpu_s']:.1f} s"))
 
     # one new version of one document (a copy of LinkedIn's newest text plus a paragraph)
     src = sorted((args.corpus / "LinkedIn" / "Privacy Policy").glob("*.md"))[-1]
@@ -123,8 +131,11 @@ def main() -> None:
     shutil.copy(db, bench_db)
     cw(bench_db, "import", str(work / "hist"))
     secs, rep = timed_build(bench_db, out)
-    rows.append(("rebuild after one new version", secs, f"{rep['written']} written, {rep['search']}"))
+    rows.append(("rebuild after one new version", secs,
+                 f"{rep['written']} written, {rep['search']}; CPU {rep['cpu_s']:.1f} s"))
 
+    load = os.getloadavg()
+    print(f"\n{os.cpu_count()} CPUs, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min)")
     print("\n| step | seconds | what |\n|---|---:|---|")
     for name, s, what in rows:
         print(f"| {name} | {s:.2f} | {what} |")

@@ -94,6 +94,10 @@ def test_build_writes_every_kind_of_page(built):
                  "service/example.html", "static/site.css", "static/search.js", "pagefind/pagefind-entry.json"):
         assert (out / name).is_file(), name
     assert len(list((out / "versions" / "openai-privacy-policy").glob("*.html"))) == 4
+    pf = out / "pagefind"
+    index_files = [p for p in pf.rglob("*") if p.is_file() and "file" not in p.relative_to(pf).parts
+                   and (p.suffix in (".pf_meta", ".pf_index", ".pf_fragment", ".pagefind") or p.name == "pagefind-entry.json")]
+    assert len(list((pf / "file").glob("*.js"))) == len(index_files) + 1  # each wrapped for file://, + pagefind-file.js
     assert len(list((out / "changes").glob("*.html"))) == 3 + 2 + 1  # one per non-first version
     assert len(list((out / "raw").glob("*.txt"))) == 2  # the two captures of the served page
     index = (out / "index.html").read_text(encoding="utf-8")

@@ -14,13 +14,19 @@ bundle from ``file://``; both search the same index files.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import re
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
 from pathlib import Path
+
+from ..errors import ClausewatchError
+
+
+class SiteError(ClausewatchError):
+    """The search indexer failed."""
 
 FILE_BUNDLE = "file"
 GLOB = "versions/**/*.html"
@@ -31,30 +37,29 @@ def index_ok(out: Path) -> bool:
     return (pf / "pagefind-entry.json").exists() and (pf / FILE_BUNDLE / "pagefind-file.js").exists()
 
 
-async def _index(out: Path) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    config = IndexConfig(output_path=str(out / "pagefind"), force_language="en")
-    async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(out), glob=GLOB)
-        return int(result.get("page_count", 0))
-
-
 def index_site(out: Path) -> str:
-    """(Re)build the search index of the site in ``out``; returns what it did, in words."""
+    """(Re)build the search index of the site in ``out``; returns what it did, in words.
+
+    Runs Pagefind's CLI (``python -m pagefind``, the binary from ``pagefind[bin]``) rather than its
+    asyncio API: the CLI has written every file when it exits, and a caller's event loop
+    (Playwright's sync API, a notebook) does not matter.
+    """
     try:
-        import pagefind.index  # noqa: F401
+        import pagefind  # noqa: F401
     except ImportError:
         return "search index not built: the 'pagefind[bin]' package is not installed"
     pf = out / "pagefind"
     if pf.exists():
         shutil.rmtree(pf)
-    # Pagefind's Python API is asyncio; run it on its own thread so a caller that already has an
-    # event loop (Playwright's sync API, a notebook) can still build a site.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pages = pool.submit(asyncio.run, _index(out)).result()
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(out), "--glob", GLOB, "--output-path", str(pf),
+         "--force-language", "en"],
+        capture_output=True, text=True, check=False)
+    if result.returncode != 0 or not (pf / "pagefind-entry.json").exists():
+        raise SiteError(f"pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-500:]}")
+    pages = re.search(r"Indexed (\d+) page", result.stdout)
     files = write_file_bundle(pf)
-    return f"search index: {pages} pages, {files} index files"
+    return f"search index: {pages.group(1) if pages else '?'} pages, {files} index files"
 
 
 def _bundle_name(rel: str) -> str:
