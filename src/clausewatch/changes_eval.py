@@ -36,6 +36,7 @@ class PairResult:
     alert: bool
     reason: str
     summary: str
+    decision_changed: bool = True  # the decision text differs from the old version's (a normalising differ alerts)
 
 
 @dataclass
@@ -76,10 +77,11 @@ class Score:
             **self.metrics(),
             "misses": [{"id": r.id, "expected": r.expected, "got": r.got, "reason": r.reason}
                        for r in self.results if r.expected != r.got],
-            "plain_differ": {
-                "class_accuracy": None,
-                **self.metrics(alert_of=lambda r: True),  # every gold pair is a byte-level text change
-            },
+            # Baselines: a plain differ alerts on any text change (every gold pair is one); a
+            # normalising differ alerts when the decision text (links, markup, whitespace and
+            # "last updated" lines neutralised) differs from the old version's.
+            "plain_differ": {"class_accuracy": None, **self.metrics(alert_of=lambda r: True)},
+            "normalising_differ": {"class_accuracy": None, **self.metrics(alert_of=lambda r: r.decision_changed)},
             "confusion": {f"{k[0]} -> {k[1]}": v for k, v in sorted(Counter(
                 (r.expected, r.got) for r in self.results if r.expected != r.got).items())},
             "seconds": round(self.seconds, 2),
@@ -262,6 +264,7 @@ def replay(gold: list[dict], corpus_root: Path) -> Score:
             alert_expected=bool(rec.get("alert_expected", rec["class"].startswith("AI_"))),
             alert=bool(change and change.alert), reason=change.reason if change else "no previous version",
             summary=change.summary if change else "",
+            decision_changed=previous[-1].decision_hash != new.decision_hash,
         ))
     score.seconds = time.perf_counter() - started
     return score

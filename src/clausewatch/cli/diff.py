@@ -36,7 +36,7 @@ def eval_changes(gold: Path, corpus: Path, as_json: bool) -> None:
     out = score.as_json()
     if as_json:
         echo_json({k: out[k] for k in ("pairs", "class_accuracy", "alert_precision", "alert_recall", "noise_alerts",
-                                        "misses", "plain_differ", "confusion", "seconds")})
+                                        "misses", "plain_differ", "normalising_differ", "confusion", "seconds")})
         return
     plain = out["plain_differ"]
     click.echo(f"pairs            {out['pairs']}  ({out['seconds']:.1f} s)")
@@ -44,6 +44,9 @@ def eval_changes(gold: Path, corpus: Path, as_json: bool) -> None:
     click.echo(f"alert precision  {out['alert_precision']:.3f}   (plain differ {plain['alert_precision']:.3f})")
     click.echo(f"alert recall     {out['alert_recall']:.3f}   (plain differ {plain['alert_recall']:.3f})")
     click.echo(f"noise alerts     {out['noise_alerts']}       (plain differ {plain['noise_alerts']})")
+    norm = out["normalising_differ"]
+    click.echo(f"normalising differ (decision text changed): precision {norm['alert_precision']:.3f}, "
+               f"recall {norm['alert_recall']:.3f}, noise alerts {norm['noise_alerts']}")
     if out["misses"]:
         click.echo(f"\nmisses ({len(out['misses'])}):")
         for m in out["misses"]:
