@@ -152,8 +152,20 @@ def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None
             variables.setdefault("root", root_of(page.path))
             content = renderer.render(page.template, variables).encode("utf-8")
         _write(target, content)
+    for path in sorted(set(old_pages) - set(new_pages)):
+        stale = out / path
+        if stale.exists():
+            stale.unlink()
+            report.deleted += 1
+        index_dirty |= path.startswith("versions/")
     report.timings["pages"] = time.perf_counter() - t
+
     t = time.perf_counter()
+    from .search import finish_index, index_ok, start_index
+
+    indexing = None
+    if search and (index_dirty or not index_ok(out)):
+        indexing = start_index(out)  # runs while the change pages render
     diffs = D.ChangeCache(out / DIFF_CACHE)
     from .parallel import render_change_pages
 
@@ -162,28 +174,17 @@ def build_site(store: Store, out_dir: str | Path, *, base_url: str | None = None
     diffs.save()
     report.timings["change_pages"] = time.perf_counter() - t
     report.pages = len(new_pages)
-    for path in sorted(set(old_pages) - set(new_pages)):
-        stale = out / path
-        if stale.exists():
-            stale.unlink()
-            report.deleted += 1
-        index_dirty |= path.startswith("versions/")
 
     # the manifest goes last: a build killed half-way is simply redone where keys differ
     if new_pages != old_pages or manifest.get("version") != SITE_VERSION:
         _write(out / MANIFEST, json.dumps({"version": SITE_VERSION, "pages": new_pages}, indent=0).encode())
 
     t = time.perf_counter()
-    if search:
-        from .search import index_ok, index_site
-
-        if index_dirty or not index_ok(out):
-            report.search = index_site(out)
-            report.indexed = True
-        else:
-            report.search = "search index unchanged"
+    if indexing is not None:
+        report.search = finish_index(out, indexing)
+        report.indexed = True
     else:
-        report.search = "search skipped"
-    report.timings["search"] = time.perf_counter() - t
+        report.search = "search index unchanged" if search else "search skipped"
+    report.timings["search_wait"] = time.perf_counter() - t
     report.seconds = time.perf_counter() - t0
     return report

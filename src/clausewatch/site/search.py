@@ -37,12 +37,13 @@ def index_ok(out: Path) -> bool:
     return (pf / "pagefind-entry.json").exists() and (pf / FILE_BUNDLE / "pagefind-file.js").exists()
 
 
-def index_site(out: Path) -> str:
-    """(Re)build the search index of the site in ``out``; returns what it did, in words.
+def start_index(out: Path) -> subprocess.Popen | str:
+    """Start (re)building the search index of the site in ``out``; :func:`finish_index` waits for it.
 
     Runs Pagefind's CLI (``python -m pagefind``, the binary from ``pagefind[bin]``) rather than its
-    asyncio API: the CLI has written every file when it exits, and a caller's event loop
-    (Playwright's sync API, a notebook) does not matter.
+    asyncio API: the CLI has written every file when it exits, a caller's event loop (Playwright's
+    sync API, a notebook) does not matter, and it runs while the change pages are still rendering
+    (it reads only the version pages, which are written by then).  A str = nothing started, and why.
     """
     try:
         import pagefind  # noqa: F401
@@ -51,15 +52,27 @@ def index_site(out: Path) -> str:
     pf = out / "pagefind"
     if pf.exists():
         shutil.rmtree(pf)
-    result = subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "pagefind", "--site", str(out), "--glob", GLOB, "--output-path", str(pf),
          "--force-language", "en"],
-        capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (pf / "pagefind-entry.json").exists():
-        raise SiteError(f"pagefind failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[-500:]}")
-    pages = re.search(r"Indexed (\d+) page", result.stdout)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_index(out: Path, proc: subprocess.Popen | str) -> str:
+    if isinstance(proc, str):
+        return proc
+    stdout, stderr = proc.communicate()
+    pf = out / "pagefind"
+    if proc.returncode != 0 or not (pf / "pagefind-entry.json").exists():
+        raise SiteError(f"pagefind failed (exit {proc.returncode}): {(stderr or stdout).strip()[-500:]}")
+    pages = re.search(r"Indexed (\d+) page", stdout)
     files = write_file_bundle(pf)
     return f"search index: {pages.group(1) if pages else '?'} pages, {files} index files"
+
+
+def index_site(out: Path) -> str:
+    """(Re)build the search index of the site in ``out`` and wait for it; returns what it did."""
+    return finish_index(out, start_index(out))
 
 
 def _bundle_name(rel: str) -> str:
