@@ -128,7 +128,7 @@ TRAINING: tuple[Rule, ...] = (
     Rule(
         "train-model",
         "TRAINING",
-        r"{TRAIN}{W8}[\s\-]+{MODEL}|{TRAIN}(?:[\s\-]+[\w’'\-]+)?[\s\-]+(?:[\w\-]+[\s\-]+)?(?:global[\s\-]+|generative[\s\-]+)?models?\b(?![\s\-]+(?:clauses?|contracts?|forms?))",
+        r"{TRAIN}{W8}[\s\-]+{MODEL}|{TRAIN}(?:[\s\-]+[\w’'\-]+)?[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:global[\s\-]+|generative[\s\-]+)?models?\b(?![\s\-]+(?:clauses?|contracts?|forms?))",
         "A teaching verb with an ML object: 'train our models', 'train AI and machine learning models', "
         "'training of our machine learning … models', 'fine-tune … Gemini models', 'train Slack global models', "
         "'train, develop and improve our technology, such as our machine learning models' (§8).  'train' is a "
@@ -187,7 +187,7 @@ TRAINING: tuple[Rule, ...] = (
         "develop-ai",
         "TRAINING",
         r"{DEVELOP}(?:[\s,]+(?:and|or|train|fine-tune|evaluate|test|provide|support|maintain|create|improve|develop)\w*){0,5}"
-        r"[\s,*_]+(?:(?:and|or|our|its|the|new|their|better)[\s\-]+){0,2}(?:(?:performance|accuracy|quality|safety)[\s\-]+of[\s\-]+(?:our[\s\-]+|the[\s\-]+|its[\s\-]+)?)?{MODEL}"
+        r"[\s,*_]+(?:(?:and|or|our|its|the|new|their|better|(?-i:[A-Z][\w\-]*)[’']s)[\s\-]+){0,2}(?:(?:performance|accuracy|quality|safety)[\s\-]+of[\s\-]+(?:our[\s\-]+|the[\s\-]+|its[\s\-]+)?)?{MODEL}"
         # list-final object: 'develop Google products, services, and machine-learning technologies'
         r"|{DEVELOP}(?:[\s,]+(?!such\b|like\b|including\b|as\b|e\.g)[\w\-]+){1,5}?,?[\s\-]+(?:and|or)[\s\-]+{MODEL}"
         # noun form: 'for future development and improvement of generative AI models'
@@ -390,13 +390,17 @@ SCRAPING: tuple[Rule, ...] = (
         r"(?:[\s,]+(?:(?:and|or)[\s\-]+)?(?:develop|train|build|creat|improv|fine-tun|test|evaluat)\w*)*(?:[\s\-]+\([^)]{0,40}\))?[\s\-]+"
         r"(?:(?:any|an?|other|competing|new|your[\s\-]+own|similar)[\s\-]+)*"
         r"(?:(?:(?:{AI}|machine[\s\-]+learning|generative|artificial[\s\-]+intelligence|large|language|or|and)[\s\-]+)*"
-        r"(?:models?(?![\s\-]+performance)|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b|(?:{AI}|artificial[\s\-]+intelligence)(?![\s\-]+(?:features?|tools?|services?)))",
+        r"(?:models?(?![\s\-]+performance)|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b|(?:{AI}|artificial[\s\-]+intelligence)(?![\s\-]+(?:features?|tools?|services?)))"
+        # noun form: 'use any data … in any model training or artificial intelligence application'
+        r"|\b(?:use|using|uses|used)\b{W12}[\s,\-]+(?:to|for|in)[\s\-]+(?:any[\s\-]+)?(?:AI|model|machine[\s\-]+learning)[\s\-]+training\b",
         "'You may not use the Services / Output to develop (competing) models / machine-learning models'; "
         "'to create, train, or improve … any other AI technology' (§15).  Only a ban on *others*: when the "
         "negation's subject is the service ('GitHub will not use your Prompts to train') it is a promise.",
         needs=("prohibition",),
         # the service's own use ("We do not use Customer Data to train …") is a promise, not a ban
         unless=(r"\bwe\b[^.;]{0,25}\b(?:us(?:e|ed|es|ing)|train\w*|develop\w*)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b",
+                # 'your emails are never used to train AI models' states a fact; 'may not be used' bans
+                r"\b(?:is|are|was|were|will[\s\-]+be|won[’']t[\s\-]+be)[\s\-]+(?:not[\s\-]+|never[\s\-]+)(?:be[\s\-]+)?used\b|\b(?:isn|aren|weren|wasn)[’']t[\s\-]+used\b",
                 r"(?-i:\b(?!You\b|Users?\b|Customers?\b|Developers?\b|Licensees?\b)[A-Z][\w\-]+)[\s\-]+(?:will|does|do|shall|would)(?:[\s\-]+not|n[’']t)[\s\-]+(?:use|train)\b"),
     ),
     Rule(
@@ -520,7 +524,8 @@ FEATURE: tuple[Rule, ...] = (
         "AI_FEATURE_TERMS",
         r"(?:{AI}|generative[\s\-]+AI|AI[\s\-]+(?:features?|tools?|models?|partners)|language[\s\-]+models?|{AI_PRODUCT}|OpenAI|Anthropic)\b[^.;]{0,80}?\bto[\s\-]+"
         r"(?:generate|create|produce|draft|write|summari[sz]e|answer)\b(?![\s\-]+(?:recommendations|alerts|insights|systems|models))"
-        r"(?=[^.;]{0,80}?\b(?:prompts?|inputs?|text|transcripts?|questions|answers|summar\w+|designs|images|content|responses|code)\b)",
+        r"(?=[^.;]{0,80}?\b(?:prompts?|inputs?|text|transcripts?|questions|answers?|summar\w+|designs|images|content|responses|code)\b)"
+        r"|(?:{AI}|{AI_PRODUCT})[\s\-]+(?:generates|creates|produces|writes|drafts|summari[sz]es)\b[^.;]{0,80}?\bfrom[\s\-]+(?:your|the)\b",
         "What an AI feature does with the user's input: 'use AI to generate designs … from the prompts you "
         "enter', 'third-party AI models … to generate meeting summaries' (§16).  Recommendations, alerts or "
         "models as the product are AUTOMATED_DECISIONS / training, not this.",
@@ -540,7 +545,7 @@ FEATURE: tuple[Rule, ...] = (
     Rule(
         "generative-ai-features",
         "AI_FEATURE_TERMS",
-        r"\bGenerative[\s\-]+AI[\s\-]+(?:Features|products[\s\-]+and[\s\-]+features)\b\s*[:.]",
+        r"\bGenerative[\s\-]+AI[\s\-]+Features\s*:|\bGenerative[\s\-]+AI[\s\-]+products[\s\-]+and[\s\-]+features\b\s*[:.]",
         "A clause headed 'Generative AI Features:' (§16).  The heading names the topic; a sentence with the "
         "term itself (accuracy, ownership) is the better quote, so it weighs less.",
         case=False,
@@ -585,7 +590,8 @@ AUTOMATED: tuple[Rule, ...] = (
         r"(?![\s\-]+(?:compan(?:y|ies)|providers?|partners?|vendors?|crawlers?|bots|scrapers?|sub-?processors?))(?:[^.;]{0,100}?)\b(?:detect|identify|block|moderat|recommend|personali[sz]|rank|suggest|predict|monitor|decid|determin|classif(?:y|ies|ied|ying|ication)\b|categori[sz]|surface|flag|generat\w*[\s\-]+(?:real-time[\s\-]+)?alerts|isolat|extracts|prevent)\w*"
         r"|(?:{AI_TERM}|\balgorithms?\b)[\s\-]+to[\s\-]+order\b"
         r"|\b(?:algorithms?|{AI}|machine[\s\-]+learning)\b[^.;]{0,20}\bto[\s\-]+(?:analy[sz]e|review)[\s\-]+(?:your[\s\-]+)?content\b"
-        r"|\b(?:generated|made|determined|selected|ranked|chosen|decided|curated)[\s\-]+by[\s\-]+(?:an?[\s\-]+)?(?:intelligent[\s\-]+)?(?:algorithms?|{AI}|machine[\s\-]+learning|automated[\s\-]+systems)\b",
+        r"|\b(?:made|determined|selected|ranked|chosen|decided|curated)[\s\-]+by[\s\-]+(?:an?[\s\-]+)?(?:intelligent[\s\-]+)?(?:algorithms?|{AI}|machine[\s\-]+learning|automated[\s\-]+systems)\b"
+        r"|\bgenerated[\s\-]+by[\s\-]+(?:an?[\s\-]+)?(?:intelligent[\s\-]+)?(?:algorithms?|automated[\s\-]+systems)\b",
         "AI/ML/algorithms that detect spam, order ads, moderate content, recommend (§17).",
         unless=(
             r"\b(?:research|researchers)\b(?![\s\-]+and[\s\-]+develop)",
@@ -702,7 +708,7 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "third-party-ai": ("third",),
     "ai-chatbot-like": ("=AI", "artificial"),
     "data-mining": ("mining", "mine", "tdm"),
-    "develop-models-from-content": ("model", "technolog", "=AI", "artificial"),
+    "develop-models-from-content": ("model", "technolog", "=AI", "artificial", "machine"),
     "models-that-compete": ("compet",),
     "scrape-for-ai": ("scrap", "crawl", "harvest", "extract", "disallow"),
     "reserve-ai-rights": ("reserv",),

@@ -408,6 +408,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
             flags["ai"] = True
     trains_mention = bool(mentions)
     training_sents = {m[0] for m in mentions}
+    training_spans: list[tuple[int, int]] = []  # filled below: where training/promise/third-party spans lie
     for si, ms, me, name in mentions:
         ss, se = sents[si]
         prefix = masked[ss:ms]
@@ -442,6 +443,7 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
         if c["shared"].search(window):
             spans.append(("THIRD_PARTY_AI", ms, me, name + "+shared"))
 
+    training_spans.extend((a, b) for _lb, a, b, _n in spans)
     ctx_result = None
     if context.strip():
         ctx_result = _analyse_cached(context)
@@ -462,7 +464,9 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
                 continue
             if r.label in ("AUTOMATED_DECISIONS", "THIRD_PARTY_AI") and _NEAR_NEG.search(sent[: m.start()]):
                 continue  # a denial ("we do not engage in profiling") gets no label (§17)
-            if r.name in _NOT_IN_TRAINING_SENTENCE and si in training_sents:
+            if r.name in _NOT_IN_TRAINING_SENTENCE and si in training_sents and any(
+                a < ss + m.end() and ss + m.start() < b for a, b in training_spans
+            ):
                 continue  # "will not use your Prompts to train AI models" is about training (§16: not this label)
             spans.append((r.label, ss + m.start(), ss + m.end(), r.name))
 
