@@ -34,19 +34,9 @@ def _text_of(settings: Settings, target: str) -> tuple[str, str, int | None]:
         except UnicodeDecodeError:
             raise InputError(f"{target}: not UTF-8 text (give the extracted Markdown/text, or an .html file)") from None
     if target.startswith(("http://", "https://")):
-        from ..config import Settings as RunSettings
-        from ..errors import ExtractError, FetchError
-        from ..pipeline import Fetchers, check_once
-        from .core import _document_for
+        from .core import fetch_target
 
-        doc, wl = _document_for(settings, target)
-        fetchers = Fetchers(wl.settings if wl else RunSettings())
-        try:
-            _capture, extracted = check_once(doc, fetchers)
-        except (FetchError, ExtractError) as exc:
-            raise InputError(f"{target}: {exc}") from None
-        finally:
-            fetchers.close()
+        _doc, _capture, extracted = fetch_target(settings, target)
         return extracted.text, target, None
     if target.isdigit():
         store = settings.open_store(must_exist=True)

@@ -62,6 +62,28 @@ def _document_for(settings: Settings, target: str):
                      "nor an http(s) URL")
 
 
+def fetch_target(settings: Settings, target: str, fetcher: str | None = None):
+    """Fetch and extract one watchlist document or URL, storing nothing: (doc, capture, extracted)."""
+    from dataclasses import replace
+
+    from ..config import Settings as RunSettings
+    from ..errors import ExtractError, FetchError
+    from ..models import Fetcher
+    from ..pipeline import Fetchers, check_once
+
+    doc, wl = _document_for(settings, target)
+    if fetcher:
+        doc = replace(doc, fetcher=Fetcher(fetcher))
+    fetchers = Fetchers(wl.settings if wl else RunSettings())
+    try:
+        capture, extracted = check_once(doc, fetchers)
+    except (FetchError, ExtractError) as exc:
+        raise InputError(f"{doc.url}: {exc}") from None
+    finally:
+        fetchers.close()
+    return doc, capture, extracted
+
+
 @main.command()
 @click.argument("target")
 @click.option("--fetcher", type=click.Choice(["auto", "http", "browser"]), help="Override the document's fetcher.")
@@ -77,24 +99,10 @@ def check(settings: Settings, target: str, fetcher: str | None, as_json: bool) -
       clausewatch check linkedin-privacy-policy
       clausewatch check https://example.com/privacy --fetcher browser
     """
-    from dataclasses import replace
-
-    from ..config import Settings as RunSettings
-    from ..errors import ExtractError, FetchError
-    from ..models import Fetcher
     from ..normalize import word_count
-    from ..pipeline import Fetchers, check_once, sha256
+    from ..pipeline import sha256
 
-    doc, wl = _document_for(settings, target)
-    if fetcher:
-        doc = replace(doc, fetcher=Fetcher(fetcher))
-    fetchers = Fetchers(wl.settings if wl else RunSettings())
-    try:
-        capture, extracted = check_once(doc, fetchers)
-    except (FetchError, ExtractError) as exc:
-        raise InputError(f"{doc.url}: {exc}") from None
-    finally:
-        fetchers.close()
+    doc, capture, extracted = fetch_target(settings, target, fetcher)
     meta = {
         "url": doc.url, "final_url": capture.final_url, "status": capture.status, "fetcher": capture.fetcher,
         "sha256": sha256(capture.body), "bytes": len(capture.body), "title": extracted.title,
