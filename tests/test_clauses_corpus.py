@@ -196,15 +196,18 @@ def test_leave_one_service_out_floors():
 
 
 # Own paraphrases of other services' policies (tests/data, labelled by GUIDELINES.md; no corpus
-# needed).  clauses_heldout.jsonl was written before the rule changes of RULES_VERSION 2 and then
-# used to find general gaps, so it is only partly held out; clauses_heldout2.jsonl was written after
-# them and scored once (one general fix followed: third parties in a relative clause).  Floors =
-# measured minus a margin; per-label F1 on a handful of examples is coarse.
+# needed).  Each file was written before a round of rule changes and scored once; its misses then
+# guided general fixes, so after that round it is no longer held out (benchmarks/README.md has the
+# first scores, which are the honest ones).  Floors = measured now minus a margin; per-label F1 on a
+# handful of examples is coarse.
 HELDOUT = Path(__file__).resolve().parent / "data"
 HELDOUT_FLOORS = {
     "clauses_heldout.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.85,
                               "THIRD_PARTY_AI": 0.90, "SCRAPING_AI_RESTRICTION": 0.80, "AI_FEATURE_TERMS": 0.90},
-    "clauses_heldout2.jsonl": {"TRAINS_ON_USER_DATA": 0.85, "NO_TRAINING_PROMISE": 0.80, "SCRAPING_AI_RESTRICTION": 0.90},
+    "clauses_heldout2.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.85,
+                               "SCRAPING_AI_RESTRICTION": 0.90, "AI_FEATURE_TERMS": 0.80},
+    "clauses_heldout3.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.90,
+                               "SCRAPING_AI_RESTRICTION": 0.90, "AI_FEATURE_TERMS": 0.90, "AUTOMATED_DECISIONS": 0.85},
 }
 
 
