@@ -6,20 +6,28 @@ reworded clause is one pair), a word diff of the display texts and a one-line su
 
 The decision is a cascade; the first rule that fits wins and names itself in ``reason``:
 
-1. the capture looks broken (nearly empty, much shorter or much longer than the last version
-   with the same stated date, another language, a bot / cookie wall)      → NOISE_EXTRACTION
-2. the same capture re-extracted (new extractor) with no sign of a source
-   change (same stated date, or same decision text)                       → NOISE_EXTRACTION
-3. the decision text equals an earlier version (not the last one)         → NOISE_REPEAT
-4. the decision text equals the last version, or only punctuation, case,
-   paragraph order, spelling or a date differ                             → NOISE_FORMATTING
-5. only page chrome / placeholders / locale spellings differ              → NOISE_EXTRACTION
-6. labelled AI clauses were added, removed or materially reworded, and the
-   wording was never seen in an earlier version                           → AI_CLAUSE_*
-7. anything else                                                          → SUBSTANTIVE_OTHER
+1. the same capture re-extracted (newer extractor) with no new stated date,
+   or giving the same decision text                                        → NOISE_EXTRACTION
+2. the decision text equals an earlier version's (flip-flop, A/B, geo variant;
+   also "near" repeats that differ only in a date)                         → NOISE_REPEAT
+3. the capture looks broken: nearly empty, a bot / cookie wall, another
+   language, much shorter or longer than recent versions with no new date  → NOISE_EXTRACTION
+4. only links, markup, whitespace, punctuation, paragraph order or a date
+   differ; then, hunk by hunk: typos, renumbering, doubled words, tables of
+   contents, screen-reader link text                                       → NOISE_FORMATTING
+   page chrome (titles, sidebars, footers), truncated sentence endings,
+   e-mail obfuscation placeholders, another locale edition                 → NOISE_EXTRACTION
+5. pop-ups / sections not captured, or captured again (stated date unchanged) → NOISE_EXTRACTION
+   (a page that showed an announcement beside the old text and now shows only
+   the new one is SUBSTANTIVE_OTHER)
+6. the tracker's source configuration changed (another URL or combined pages) → NOISE_EXTRACTION
+7. labelled AI clauses were added, removed or materially reworded, and the
+   wording was not seen in an earlier version (nor only in a one-off capture) → AI_CLAUSE_*
+8. anything else                                                           → SUBSTANTIVE_OTHER
 
-The cascade is in :mod:`clausewatch.decide`, its text features in :mod:`clausewatch.noise`, the word
-diff in :mod:`clausewatch.worddiff` and the renderers in :mod:`clausewatch.redline`.
+The cascade is in :mod:`clausewatch.decide`, the clause deltas in :mod:`clausewatch.clausediff`,
+text features in :mod:`clausewatch.noise`, the word diff in :mod:`clausewatch.worddiff` and the
+renderers in :mod:`clausewatch.redline`.
 """
 
 from __future__ import annotations

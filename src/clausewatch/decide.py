@@ -7,29 +7,25 @@ Tuned numbers (ratios, word counts) were set by replaying ../shared/gold/changes
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import lru_cache
 
 from . import noise
+from .clausediff import AI_HINT, ai_class, ai_reason, clause_deltas, is_blip, loose, passage_key, segments
 from .compare import (
-    AI_LABELS,
     HIGH_LABELS,
     Change,
     ChangeClass,
     ClauseDelta,
     ClauseExtractor,
-    DeltaKind,
     Severity,
 )
 from .language import guess_language
-from .models import Clause, Version
-from .normalize import decision_text, strip_markup
+from .models import Version
+from .normalize import strip_markup
 from .walls import wall_reason
 from .worddiff import EQUAL, iter_word_diff, word_diff
-from .worddiff import similarity as word_similarity
 
 C = ChangeClass
 
@@ -42,17 +38,6 @@ LOST, GAINED = 0.85, 1.15
 # A text with this many British/American spelling pairs is another locale edition of the page;
 # short rewordings beside them ("like" → "such as") are that edition's house style.
 LOCALE_VARIANTS = 10
-# A clause pair is one reworded clause above this word similarity.
-PAIR_SIMILARITY = 0.5
-# Words whose change makes a rewording of an AI clause material (CHANGES-NOTES.md rule 2).
-_MATERIAL = re.compile(
-    r"^(?:may|might|will|not|never|no|only|unless|without|except|consent\w*|opt\w*|object\w*|choos\w*|"
-    r"train\w*|develop\w*|improv\w*|model\w*|ai|artificial|intelligence|machine|learning|generative|"
-    r"third|parties|partner\w*|provider\w*|share\w*|sell\w*|licen[cs]\w*|public\w*|content|data|information|"
-    r"personal|messages?|prompts?|inputs?|outputs?|chats?|mining|scrap\w*|default|settings?|off|on)$"
-)
-
-
 @lru_cache(maxsize=2048)
 def _nwords(dec: str) -> int:
     return len(noise.words(dec))
@@ -216,13 +201,13 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
                     f"{new.extractor_version}): re-baselined, not compared as a change")
 
     # 6. AI clause deltas.
-    deltas, old_ai, new_ai = _clause_deltas(base, new, earlier, extract, old_f, new_f, ratio)
-    if deltas and base_i > 0 and _blip(deltas, previous[base_i - 1]):
+    deltas, old_ai, new_ai = clause_deltas(base, new, earlier, extract, old_f, new_f, ratio)
+    if deltas and base_i > 0 and is_blip(deltas, previous[base_i - 1]):
         return make(C.NOISE_EXTRACTION, f"the AI wording only the capture of {_day(base)} showed is gone again "
                     f"(back to that of {_day(previous[base_i - 1])}): a one-off capture, not a removal")
     if deltas:
-        cls = _ai_class(deltas, old_ai, new_ai)
-        return make(cls, _ai_reason(deltas), deltas=deltas)
+        cls = ai_class(deltas, old_ai, new_ai)
+        return make(cls, ai_reason(deltas), deltas=deltas)
 
     # 7. Anything else is a substantive change.
     return make(C.SUBSTANTIVE_OTHER, f"wording changed (+{w_added_all}/−{w_removed} words), no AI clause involved")
@@ -263,7 +248,7 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
                 # A short rewording ("like" → "such as") can be a locale edition's house style; keep
                 # reading only while every such hunk is short and says nothing about AI.
                 size = max(len(noise.words(dels)), len(noise.words(ins)))
-                if size > 12 or _AI_HINT.search(dels + " " + ins) or kinds["reworded"] >= 200 \
+                if size > 12 or AI_HINT.search(dels + " " + ins) or kinds["reworded"] >= 200 \
                         or (size > 3 and kinds["reworded long"] >= 3):
                     return None
                 kind = "reworded" if size <= 3 else "reworded long"
@@ -376,281 +361,6 @@ def _seen_share(paragraphs: list[str], earlier: list[Version]) -> float:
     return len(seen) / len(grams)
 
 
-def _ai(clauses: Sequence[Clause]) -> list[Clause]:
-    return [c for c in clauses if set(c.labels) & AI_LABELS]
-
-
-@lru_cache(maxsize=32768)
-def _key(text: str) -> str:
-    """A passage's decision text, folded (not through noise.decision: passages would evict versions)."""
-    return noise.fold(decision_text(text))
-
-
-@lru_cache(maxsize=1024)
-def _segments(text: str) -> tuple[tuple[int, int], ...]:
-    """The passages the clause extractor reads (``clauses.segments``), blank-line blocks without it."""
-    try:
-        from .clauses import segments
-    except ImportError:  # the clause module is another stage; blank-line blocks are close enough
-        out, pos = [], 0
-        for block in re.split(r"(\n[ \t]*\n)", text):
-            if block.strip() and not re.fullmatch(r"\n[ \t]*\n", block):
-                out.append((pos, pos + len(block)))
-            pos += len(block)
-        return tuple(out)
-    return tuple(segments(text))
-
-
-@lru_cache(maxsize=1024)
-def _keys(text: str) -> tuple[str, ...]:
-    return tuple(_key(text[s:e]) for s, e in _segments(text))
-
-
-# Passages worth running the clause extractor on even when unchanged: anything that might be an AI
-# clause.  Only used to know which AI labels a version has at all, so it errs on the wide side.
-_AI_HINT = re.compile(
-    r"\b(?:AI|A\.I\.|artificial intelligence|machine[- ]learning|models?|algorithm\w*|generative|train\w*|"
-    r"LLMs?|data[- ]mining|chat ?bots?|prompts?|outputs?|neural|GPT|Gemini|Bard|Grok|Copilot|Sora|"
-    r"automated|crawl\w*|scrap\w*)\b",
-    re.I,
-)
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+")
-_LEADIN_BACK = 40  # passages read back for a list item's lead-in (clauses.lead_in_context reads ≤ 40)
-
-
-def _hinted(text: str, indices: frozenset[int]) -> frozenset[int]:
-    """The passages among ``indices`` that could be AI clauses: AI-looking wording in the passage,
-    or, for a list item, in the lead-in above it (a Meta bullet "Public content you or others
-    create or share" is an AI clause because of its lead-in)."""
-    spans = _segments(text)
-    hint = _hint_flags(text)
-    out = set()
-    for i in indices:
-        if hint[i] or _LIST_ITEM.match(text, spans[i][0]) and any(hint[max(0, i - 8):i]):
-            out.add(i)
-    return frozenset(out)
-
-
-@lru_cache(maxsize=1024)
-def _hint_flags(text: str) -> tuple[bool, ...]:
-    return tuple(bool(_AI_HINT.search(text, s, e)) for s, e in _segments(text))
-
-
-@lru_cache(maxsize=4096)
-def _extract_piece(extract: ClauseExtractor, piece: str) -> tuple[Clause, ...]:
-    return tuple(extract(piece))
-
-
-def _labelled(text: str, want: frozenset[int], extract: ClauseExtractor) -> list[Clause]:
-    """Clauses of the passages ``want`` (indices into ``_segments(text)``), found by running the
-    extractor on windows of the text (each passage with the lead-in above it) instead of the whole
-    version: a Facebook privacy policy has ~1,500 passages and a change touches a few dozen."""
-    spans = _segments(text)
-    if not want:
-        return []
-    ranges: list[list[int]] = []
-    for i in sorted(want):
-        j = i
-        if _LIST_ITEM.match(text[spans[i][0]:spans[i][1]]):
-            # Back to the sentence that introduces the list (what lead_in_context reads).
-            non_items = 0
-            while j > 0 and i - j < _LEADIN_BACK and non_items < 3:
-                j -= 1
-                p = text[spans[j][0]:spans[j][1]]
-                if not _LIST_ITEM.match(p):
-                    non_items += 1
-                    if len(noise.words(p)) > 8:
-                        break
-        if ranges and j <= ranges[-1][1] + 1:
-            ranges[-1][1] = max(ranges[-1][1], i)
-        else:
-            ranges.append([j, i])
-    out: list[Clause] = []
-    for a, b in ranges:
-        piece_spans = spans[a:b + 1]
-        offsets, pos = [], 0
-        for s, e in piece_spans:
-            offsets.append(pos)
-            pos += (e - s) + 2
-        piece = "\n\n".join(text[s:e] for s, e in piece_spans)
-        for c in _extract_piece(extract, piece):
-            k = bisect_right(offsets, c.start) - 1
-            idx = a + k
-            if k < 0 or idx not in want:
-                continue
-            s, e = spans[idx]
-            shift = s - offsets[k]
-            if text[c.start + shift:c.end + shift] != c.text:
-                continue  # the window read the passage differently: skip rather than misplace
-            out.append(replace(
-                c, passage_index=idx, start=c.start + shift, end=c.end + shift,
-                evidence=tuple(replace(ev, start=ev.start + shift, end=ev.end + shift) for ev in c.evidence),
-            ))
-    return out
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / max(len(a | b), 1)
-
-
-def _best_match(text: str, candidates: list[tuple[str, tuple[int, int]]]):
-    """The most similar candidate passage (word similarity), pre-filtered by word-set overlap."""
-    ws = set(noise.words(text.casefold()))
-    scored = sorted(((_jaccard(ws, set(noise.words(c[0].casefold()))), n) for n, c in enumerate(candidates)),
-                    reverse=True)[:3]
-    best, best_sim = None, 0.0
-    for jac, n in scored:
-        if jac < 0.2:  # under a fifth of the words shared: cannot reach PAIR_SIMILARITY, skip the diff
-            break
-        cand = candidates[n]
-        sim = word_similarity(text, cand[0])
-        if sim > best_sim:
-            best, best_sim = cand, sim
-    return best, best_sim
-
-
-@lru_cache(maxsize=4096)
-def _loose(text: str) -> str:
-    """Words only, single-spaced: punctuation (Oxford commas, apostrophes) does not make wording new."""
-    return " ".join(noise.words(text))
-
-
-_SENTENCE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
-
-
-def _sentences(key: str) -> list[str]:
-    return [x for x in (_loose(m.group(0)) for m in _SENTENCE.finditer(key)) if x]
-
-
-def _material(old_text: str, new_text: str, quotes: Sequence[str]) -> bool:
-    """Whether a rewording changes what an AI clause says (CHANGES-NOTES.md rule 2): only the
-    sentences that carry the label's evidence count, and only changes of words that bear on what
-    data, which AI purpose, who, or the user's choice (a link text "See here" → "Read our" is not)."""
-    old_s, new_s = _sentences(_key(old_text)), _sentences(_key(new_text))
-    loose_quotes = [_loose(_key(q)) for q in quotes if q]
-    # The evidence sentences, and any other sentence that talks about AI (a clause often carries
-    # more AI wording than its one evidence quote).
-    focus = [x for x in new_s if any(q and q in x for q in loose_quotes) or _AI_HINT.search(x)] or new_s
-    old_set = set(old_s)
-    changed = [x for x in focus if x not in old_set]
-    if not changed:
-        return False
-    for sent in changed:
-        twin = max(old_s, key=lambda o: _jaccard(set(sent.split()), set(o.split())), default="")
-        diff = word_diff(twin, sent, semantic=True)
-        words = [w for op, t in diff if op != EQUAL for w in t.split()]
-        if len(words) >= 12 or any(_MATERIAL.match(w) for w in words):
-            return True
-    return False
-
-
-def _quote(clause: Clause | None) -> str | None:
-    if clause is None:
-        return None
-    return clause.evidence[0].quote if clause.evidence else clause.text[:200]
-
-
-def _labels(c: Clause) -> tuple[str, ...]:
-    return tuple(sorted(set(c.labels) & AI_LABELS))
-
-
-def _clause_deltas(base: Version, new: Version, earlier: list[Version], extract: ClauseExtractor,
-                   old_f: str, new_f: str, ratio: float) -> tuple[tuple[ClauseDelta, ...], list[Clause], list[Clause]]:
-    """(deltas, AI clauses of the old version, of the new one) — the clause lists cover changed
-    passages and AI-looking ones, enough to tell which AI labels each version has."""
-    old_spans, new_spans = _segments(base.text), _segments(new.text)
-    old_keys, new_keys = _keys(base.text), _keys(new.text)
-    old_set, new_set = set(old_keys), set(new_keys)
-    old_changed = frozenset(i for i, k in enumerate(old_keys) if k not in new_set)
-    new_changed = frozenset(i for i, k in enumerate(new_keys) if k not in old_set)
-    old_ai = _ai(_labelled(base.text, _hinted(base.text, old_changed), extract))
-    new_ai = _ai(_labelled(new.text, _hinted(new.text, new_changed), extract))
-    old_l, new_l = _loose(old_f), _loose(new_f)
-    gone = [c for c in old_ai if _loose(_key(c.text)) not in new_l]
-    came = [c for c in new_ai if _loose(_key(c.text)) not in old_l]
-    # AI wording that merely reappears identical to an earlier version is not an event (rule 2).
-    if came:
-        earlier_l = [_loose(noise.folded(v.text)) for v in earlier]
-        came = [c for c in came if not any(_loose(_key(c.text)) in f for f in earlier_l)]
-    if not gone and not came:
-        return (), old_ai, new_ai
-    # Which AI labels each version has at all (for ADDED / REMOVED / CHANGED): every AI-looking passage.
-    old_ai = _ai(_labelled(base.text, _hinted(base.text, frozenset(range(len(old_spans)))), extract))
-    new_ai = _ai(_labelled(new.text, _hinted(new.text, frozenset(range(len(new_spans)))), extract))
-    # Candidates for alignment: every passage that changed on the other side, labelled or not.
-    old_cands = [(base.text[s:e], (s, e)) for i, (s, e) in enumerate(old_spans) if i in old_changed]
-    new_cands = [(new.text[s:e], (s, e)) for i, (s, e) in enumerate(new_spans) if i in new_changed]
-    old_labels_at = {(c.start, c.end): _labels(c) for c in old_ai}
-    new_labels_at = {(c.start, c.end): _labels(c) for c in new_ai}
-    out: list[ClauseDelta] = []
-    paired_old: set[tuple[int, int]] = set()
-    for c in came:
-        match, sim = _best_match(c.text, [x for x in old_cands if x[1] not in paired_old])
-        labels = _labels(c)
-        if match and sim >= PAIR_SIMILARITY:
-            paired_old.add(match[1])
-            old_labels = old_labels_at.get(match[1], ())
-            if old_labels == labels and not _material(match[0], c.text, [e.quote for e in c.evidence]):
-                continue
-            out.append(ClauseDelta(DeltaKind.REWORDED, tuple(sorted(set(labels) | set(old_labels))), match[0], c.text,
-                                   match[1], (c.start, c.end), sim, _quote(c), word_diff(match[0], c.text)))
-        else:
-            out.append(ClauseDelta(DeltaKind.ADDED, labels, None, c.text, None, (c.start, c.end), 0.0, _quote(c)))
-    new_ai_all = [(c.text, (c.start, c.end)) for c in new_ai]
-    for c in gone:
-        if (c.start, c.end) in paired_old:
-            continue
-        labels = _labels(c)
-        match, sim = _best_match(c.text, [x for x in new_cands if x[1] not in new_labels_at])
-        if match and sim >= PAIR_SIMILARITY:
-            # AI wording taken out of a sentence that stays.
-            out.append(ClauseDelta(DeltaKind.REWORDED, labels, c.text, match[0], (c.start, c.end), match[1], sim,
-                                   _quote(c), word_diff(c.text, match[0])))
-            continue
-        if ratio < 0.75:
-            # A page that showed two versions (announcement) keeps only the new one: the old clause
-            # is superseded when a similar clause, already there before, stays.
-            twin, tsim = _best_match(c.text, new_ai_all)
-            if twin and tsim >= 0.6 and _key(twin[0]) in old_f:
-                continue
-        out.append(ClauseDelta(DeltaKind.REMOVED, labels, c.text, None, (c.start, c.end), None, 0.0, _quote(c)))
-    return tuple(out), old_ai, new_ai
-
-
-def _blip(deltas: tuple[ClauseDelta, ...], before: Version) -> bool:
-    """Every delta undoes wording that appeared in the last version only: the version before it had
-    none of the old sides and all of the new sides (a preview shown for one capture, then gone)."""
-    if any(d.kind is DeltaKind.ADDED for d in deltas):
-        return False
-    before_l = _loose(noise.folded(before.text))
-    return all(_loose(_key(d.old_text)) not in before_l for d in deltas if d.old_text) and all(
-        _loose(_key(d.new_text)) in before_l for d in deltas if d.new_text)
-
-
-def _ai_class(deltas: tuple[ClauseDelta, ...], old_ai: list[Clause], new_ai: list[Clause]) -> ChangeClass:
-    kinds = {d.kind for d in deltas}
-    old_labels = {lb for c in old_ai for lb in c.labels} & AI_LABELS
-    new_labels = {lb for c in new_ai for lb in c.labels} & AI_LABELS
-    if not old_ai:
-        return C.AI_CLAUSE_ADDED
-    if not new_ai:
-        return C.AI_CLAUSE_REMOVED
-    if kinds == {DeltaKind.ADDED}:
-        return C.AI_CLAUSE_ADDED
-    if kinds == {DeltaKind.REMOVED}:
-        gone = {lb for d in deltas for lb in d.labels}
-        return C.AI_CLAUSE_REMOVED if gone - new_labels else C.AI_CLAUSE_CHANGED
-    fresh = {lb for d in deltas if d.kind is not DeltaKind.REMOVED for lb in d.labels} & (new_labels - old_labels)
-    return C.AI_CLAUSE_ADDED if fresh else C.AI_CLAUSE_CHANGED
-
-
-def _ai_reason(deltas: tuple[ClauseDelta, ...]) -> str:
-    n = Counter(d.kind for d in deltas)
-    parts = [f"{n[k]} AI clause{'s' if n[k] > 1 else ''} {k}" for k in DeltaKind if n[k]]
-    labels = sorted({lb for d in deltas for lb in d.labels})
-    return f"{', '.join(parts)} ({', '.join(labels)}); wording not seen in earlier versions"
-
-
 def _severity(cls: ChangeClass, deltas: tuple[ClauseDelta, ...]) -> Severity:
     if cls.is_noise:
         return Severity.NONE
@@ -688,9 +398,9 @@ def _short(text: str, n: int = 160) -> str:
 
 def _display(paragraph: str, text: str) -> str:
     """The display passage of ``text`` whose decision text is (in) ``paragraph``; the paragraph itself if none."""
-    target = _loose(paragraph)
-    for s_, e_ in _segments(text):
-        k = _loose(_key(text[s_:e_]))
+    target = loose(paragraph)
+    for s_, e_ in segments(text):
+        k = loose(passage_key(text[s_:e_]))
         if k and len(k) > 20 and k in target:
             return text[s_:e_]
     return paragraph
