@@ -257,7 +257,14 @@ def replay(gold: list[dict], corpus_root: Path) -> Score:
     for rec in gold:
         previous, new = corpus.versions_for(rec["old"], rec["new"])
         name = " ".join(x for x in (rec.get("service"), rec.get("doc_type")) if x) or None
-        change: Change | None = compare(previous, new, name=name, with_diff=False)
+        try:
+            change: Change | None = compare(previous, new, name=name, with_diff=False)
+        except Exception as exc:  # a bug on one pair is scored as a miss, not a crash of the whole replay
+            score.results.append(PairResult(
+                id=rec["id"], expected=rec["class"], got="ERROR",
+                alert_expected=bool(rec.get("alert_expected", rec["class"].startswith("AI_"))), alert=False,
+                reason=f"compare failed: {type(exc).__name__}: {exc}", summary=""))
+            continue
         got = change.cls if change else ChangeClass.NOISE_FORMATTING
         score.results.append(PairResult(
             id=rec["id"], expected=rec["class"], got=str(got),
