@@ -15,6 +15,8 @@ from ..errors import FetchError
 from ..models import Capture
 
 httpx = import_without("httpx", "trio")
+# httpcore imports its lock helpers (which look for trio) only when the first client is made.
+import_without("httpcore._synchronization", "trio")
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
 KEPT_HEADERS = (
