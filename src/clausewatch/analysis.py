@@ -48,11 +48,28 @@ def analyse(body: bytes, content_type: str, select: tuple[str, ...] = (), remove
     return Analysis(extracted, None, digest, word_count(extracted.text), clauses)
 
 
-def _warm_up() -> None:
-    """Import the heavy modules once per worker, before the first job arrives."""
+def _worker_start() -> None:
+    """In each worker: die with the run, then import the heavy modules before the first job arrives."""
+    _die_with_parent()
     from . import clauses, extract  # noqa: F401
 
     extract.extractor_version()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGTERM this worker when the run that started it dies, even by SIGKILL.
+
+    Without it a killed ``clausewatch run`` would leave its idle workers behind for good.
+    """
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the executor's own shutdown still applies
+        pass
 
 
 def make_pool(jobs: int) -> Executor | None:
@@ -65,7 +82,7 @@ def make_pool(jobs: int) -> Executor | None:
         return None
     import multiprocessing
 
-    # forkserver, not fork: the run's HTTP threads may hold locks at the moment of a fork.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["clausewatch.analysis"])
-    return ProcessPoolExecutor(max_workers=min(cpus, 8), mp_context=context, initializer=_warm_up)
+    # spawn, not fork: the run's HTTP threads may hold locks at the moment of a fork; and not
+    # forkserver: its server (and the workers it forks) outlive a killed run.
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=min(cpus, 8), mp_context=context, initializer=_worker_start)
