@@ -247,12 +247,14 @@ def _clauses_for(text: str):
 
 def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0: float,
                           capture: Capture | None, extracted: Extracted | None,
-                          error: Exception | None, analysis: Analysis | None = None) -> CheckResult:
+                          error: Exception | None, analysis: Analysis | None = None, *,
+                          row: dict | None = None, sha: str | None = None) -> CheckResult:
     """Decide what a capture (or its failure) means and write it, all in one transaction.
 
-    ``analysis`` carries the decision hash and clauses when a worker process computed them.
+    ``analysis`` carries the decision hash and clauses when a worker process computed them;
+    ``row`` (the document's row) and ``sha`` (the capture's sha256) when the caller has them already.
     """
-    row = store.document(doc.id) or {}
+    row = row if row is not None else (store.document(doc.id) or {})
     streak = store.failure_streak(doc.id)
     base = dict(document_id=doc.id, service=doc.service, type=doc.type, url=doc.url)
     current_id = row.get("current_version_id")
@@ -264,7 +266,7 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
                                  fetcher=capture.fetcher if capture else None)
             store.add_check(result, started_at=started, status=getattr(error, "status", None))
             return result
-        sha = sha256(capture.body) if capture.body else None
+        sha = sha or (sha256(capture.body) if capture.body else None)
         if extracted is None:  # 304 or byte-identical capture: nothing new to read
             reason = "not modified (HTTP 304)" if capture.status == 304 else "capture byte-identical to the last one"
             known = current_id is not None
@@ -362,13 +364,17 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
         from .fetch.robots import RobotsGuard
 
         fetchers.robots = RobotsGuard.for_documents(docs, fetchers.client, gate=fetchers.gate)
+    ids = [doc.id for doc in docs]
+    before = store.document_rows(ids)
     for doc in docs:
-        store.upsert_document(doc)
+        store.upsert_document(doc, existing=before[doc.id])
+    state = store.document_rows(ids)
     results: list[CheckResult] = []
 
-    def finish(doc, started, t0, capture, extracted, error, analysis=None):
+    def finish(doc, started, t0, capture, extracted, error, analysis=None, sha=None):
         try:
-            result = record_capture_result(store, doc, started, t0, capture, extracted, error, analysis)
+            result = record_capture_result(store, doc, started, t0, capture, extracted, error, analysis,
+                                           row=state[doc.id], sha=sha)
         except Exception as exc:  # a bug or a bad page must not stop the run: record it
             result = record_capture_result(store, doc, started, t0, None, None,
                                            FetchError(f"internal error: {exc.__class__.__name__}: {exc}"))
@@ -377,10 +383,8 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
 
     browser_docs: list[tuple[DocumentSpec, str | None]] = []  # with why HTTP was not enough
     http_docs: list[DocumentSpec] = []
-    state = {}
     for doc in docs:
-        row = store.document(doc.id) or {}
-        state[doc.id] = row
+        row = state[doc.id]
         prefer_browser = doc.fetcher == Fetcher.AUTO and row.get("last_fetcher") == "browser"
         if doc.fetcher == Fetcher.BROWSER or prefer_browser:
             browser_docs.append((doc, None))
@@ -444,8 +448,9 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
                         finish(doc, started, t0, None, None, error)
                     continue
                 skip = row.get("last_capture_sha256") if row.get("current_version_id") else None
-                if capture.status == 304 or (skip and sha256(capture.body) == skip):
-                    finish(doc, started, t0, capture, None, None)
+                sha = sha256(capture.body) if capture.body else None
+                if capture.status == 304 or (skip and sha == skip):
+                    finish(doc, started, t0, capture, None, None, sha=sha)
                     continue
                 args = (capture.body, capture.content_type, doc.select, doc.remove, store.version_hashes(doc.id))
                 needing_analysis += 1

@@ -226,8 +226,9 @@ class Store:
 
     # -- documents --
 
-    def upsert_document(self, spec: DocumentSpec) -> None:
-        existing = self.document(spec.id)
+    def upsert_document(self, spec: DocumentSpec, existing: dict | None = None) -> None:
+        """Insert or update a watched document; ``existing`` is its row when the caller has it."""
+        existing = existing or self.document(spec.id)
         row = {
             "id": spec.id, "service": spec.service, "type": spec.type, "url": spec.url,
             "fetcher": str(spec.fetcher), "tags": json.dumps(list(spec.tags)),
@@ -241,6 +242,18 @@ class Store:
     def document(self, document_id: str) -> dict | None:
         rows = list(self.db.query("select * from documents where id = ?", [document_id]))
         return rows[0] if rows else None
+
+    def document_rows(self, document_ids: list[str]) -> dict[str, dict]:
+        """Rows of these documents by id, in one query ({} for an id not stored)."""
+        if not document_ids:
+            return {}
+        if len(document_ids) <= 900:  # SQLite's default limit on bound parameters is 999
+            marks = ", ".join("?" * len(document_ids))
+            query = self.db.query(f"select * from documents where id in ({marks})", document_ids)
+        else:
+            query = self.db.query("select * from documents")
+        rows = {r["id"]: r for r in query}
+        return {doc_id: rows.get(doc_id, {}) for doc_id in document_ids}
 
     def documents(self) -> list[dict]:
         return list(self.db.query("select * from documents order by service, type"))
