@@ -200,10 +200,21 @@ TRAINING: tuple[Rule, ...] = (
         "stays AUTOMATED_DECISIONS, not training (§9).",
         unless=(
             r"\b(?:is|are)[\s\-]+an?[\s\-]+(?:[\w\-]+[\s\-]+){0,4}(?:company|organi[sz]ation|lab|laboratory)\b",
-            r"\bresearch[\s\-]+(?:in|on)\b|\bsupport[\s\-]+(?:AI[\s\-]+)?research\b",
+            # ... unless the same sentence also improves the service's own AI ("Improve our AI technologies
+            # and support AI research", a purpose of *your* information, Meta 2023).
+            r"\bresearch[\s\-]+(?:in|on)\b|^(?!.*\bimprov\w*[\s\-]+our[\s\-]+(?:AI|artificial)).*\bsupport[\s\-]+(?:AI[\s\-]+)?research\b",
             # a product *using* AI for spam/abuse ('improve our ability to detect') is not training.
             r"\bimprove[\s\-]+our[\s\-]+ability\b",
         ),
+    ),
+    Rule(
+        "help-train-products",
+        "TRAINING",
+        r"\bhelps?[\s\-]+(?:us[\s\-]+)?train[\s\-]+(?:our[\s\-]+|the[\s\-]+)?(?:tools|products|systems|technolog(?:y|ies)|features|algorithms|classifiers)\b",
+        "Content that 'can help train tools that let people create content' or 'help train our products to "
+        "recognise objects' (Meta 2023): a product taught by examples is a machine-learning system, even "
+        "without the word AI (§8).  The learner must be a product or system, so staff training stays out.",
+        unless=(r"\b(?:employees|staff|personnel|workforce|courses?|team[\s\-]+members)\b",),
     ),
     Rule(
         "help-models-improve",
@@ -690,6 +701,7 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "opt-out-of-training": ("training",),
     "develop-ai": ("develop", "improv", "build", "built", "creat", "enhanc", "refin", "evaluat", "advanc",
                    "maintain", "support", "train"),
+    "help-train-products": ("train",),
     "help-models-improve": ("help", "improve"),
     "ml-content-analysis": ("analy",),
     "improve-services-includes-ai": ("use",),

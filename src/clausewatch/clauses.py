@@ -30,7 +30,7 @@ from .models import Clause, Evidence
 # 1 = rules of issue 5 as first committed; 2 = meaning families for LOSO misses (deferral as negation,
 # ML analysis of content, data reaching other companies' AI, AI-feature input/output terms), evidence
 # sentence choice (overlapping hits count once, examples and headings yield to the statement).
-RULES_VERSION = 2
+RULES_VERSION = 3
 
 LABELS = (
     "TRAINS_ON_USER_DATA",
