@@ -191,13 +191,8 @@ def extract_capture(doc: DocumentSpec, capture: Capture) -> Extracted:
     return extract(capture.body, capture.content_type, select=doc.select, remove=doc.remove)
 
 
-def _text_words(extracted: Extracted) -> int:
-    return word_count(extracted.text)
-
-
 def capture_and_extract(doc: DocumentSpec, fetchers: Fetchers, *, etag: str | None = None,
                         last_modified: str | None = None, prefer_browser: bool = False,
-                        http_capture: Capture | None = None,
                         skip_if_sha: str | None = None) -> tuple[Capture, Extracted | None]:
     """Fetch a document with its fetcher (``auto``: HTTP, then the browser if needed) and extract it.
 
@@ -205,29 +200,41 @@ def capture_and_extract(doc: DocumentSpec, fetchers: Fetchers, *, etag: str | No
     equals ``skip_if_sha``.  Raises FetchError / ExtractError.
     """
     use_browser = doc.fetcher == Fetcher.BROWSER or (doc.fetcher == Fetcher.AUTO and prefer_browser)
-    if not use_browser:
-        try:
-            capture = http_capture or fetchers.http(doc.url, etag, last_modified)
-        except FetchError as exc:
-            if doc.fetcher == Fetcher.AUTO and exc.bot_block:
-                return _browser_capture(doc, fetchers, skip_if_sha, why=str(exc))
-            raise
-        if capture.status == 304 or (skip_if_sha and sha256(capture.body) == skip_if_sha):
-            return capture, None
-        try:
-            extracted = extract_capture(doc, capture)
-        except ExtractError:
-            if doc.fetcher == Fetcher.AUTO and needs_javascript(capture.body, 0):
-                return _browser_capture(doc, fetchers, skip_if_sha, why="HTTP page has no text without JavaScript")
-            raise
-        if doc.fetcher == Fetcher.AUTO:
-            words = _text_words(extracted)
-            walled = wall_reason(extracted.text, extracted.title)
-            if needs_javascript(capture.body, words) or walled:
-                return _browser_capture(doc, fetchers, skip_if_sha,
-                                        why=walled or f"HTTP page has only {words} words without JavaScript")
-        return capture, extracted
-    return _browser_capture(doc, fetchers, skip_if_sha)
+    if use_browser:
+        return _browser_capture(doc, fetchers, skip_if_sha)
+    try:
+        capture = fetchers.http(doc.url, etag, last_modified)
+    except FetchError as exc:
+        if doc.fetcher == Fetcher.AUTO and exc.bot_block:
+            return _browser_capture(doc, fetchers, skip_if_sha, why=str(exc))
+        raise
+    if capture.status == 304 or (skip_if_sha and sha256(capture.body) == skip_if_sha):
+        return capture, None
+    try:
+        extracted = extract_capture(doc, capture)
+    except ExtractError:
+        why = browser_reason(doc, capture, None, 0)
+        if why:
+            return _browser_capture(doc, fetchers, skip_if_sha, why=why)
+        raise
+    why = browser_reason(doc, capture, extracted, word_count(extracted.text))
+    if why:
+        return _browser_capture(doc, fetchers, skip_if_sha, why=why)
+    return capture, extracted
+
+
+def browser_reason(doc: DocumentSpec, capture: Capture, extracted: Extracted | None, words: int) -> str | None:
+    """Why an ``auto`` document's HTTP capture should be taken again with the browser, or None."""
+    if doc.fetcher != Fetcher.AUTO:
+        return None
+    if extracted is None:
+        return "HTTP page has no text without JavaScript" if needs_javascript(capture.body, 0) else None
+    walled = wall_reason(extracted.text, extracted.title)
+    if walled:
+        return walled
+    if needs_javascript(capture.body, words):
+        return f"HTTP page has only {words} words without JavaScript"
+    return None
 
 
 def _browser_capture(doc, fetchers, skip_if_sha, why: str | None = None):
@@ -410,7 +417,7 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
     needing_analysis = 0
 
     def conclude(doc, started, t0, capture, analysis: Analysis):
-        why = _needs_browser(doc, capture, analysis)
+        why = browser_reason(doc, capture, analysis.extracted, analysis.words)
         if why:
             browser_docs.append((doc, why))
         elif analysis.extracted is None:
@@ -477,20 +484,6 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
             continue
         finish(doc, started, t0, capture, extracted, None)
     return results
-
-
-def _needs_browser(doc: DocumentSpec, capture: Capture, analysis: Analysis) -> str | None:
-    """Why an ``auto`` document's HTTP capture should be taken again with the browser, or None."""
-    if doc.fetcher != Fetcher.AUTO:
-        return None
-    if analysis.extracted is None:
-        return "HTTP page has no text without JavaScript" if needs_javascript(capture.body, 0) else None
-    walled = wall_reason(analysis.extracted.text, analysis.extracted.title)
-    if walled:
-        return walled
-    if needs_javascript(capture.body, analysis.words):
-        return f"HTTP page has only {analysis.words} words without JavaScript"
-    return None
 
 
 def check_once(doc: DocumentSpec, fetchers: Fetchers) -> tuple[Capture, Extracted]:
