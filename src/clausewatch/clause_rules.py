@@ -296,8 +296,9 @@ OPT_OUT: tuple[Rule, ...] = (
     Rule(
         "object",
         "OPT_OUT_OFFERED",
-        r"\bright[\s\-]+to[\s\-]+object\b|\bobject(?:ion)?[\s\-]+(?:form|to[\s\-]+(?:the|our)[\s\-]+use)\b|\bto[\s\-]+object\b|\bobjection\b",
-        "A right to object / objection form tied, in the same passage, to AI training (§11, §12).",
+        r"\bright[\s\-]+to[\s\-]+\[?object\b|\bobject(?:ion)?[\s\-]+(?:form|to[\s\-]+(?:the|our)[\s\-]+use)\b|\bto[\s\-]+\[?object\b|\bobjection\b",
+        "A right to object / objection form tied, in the same passage, to AI training (§11, §12).  The verb "
+        "may be a link ('the right to [object](…) to the use of your information').",
         needs=("training",),
     ),
     Rule(

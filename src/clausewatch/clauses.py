@@ -30,7 +30,10 @@ from .models import Clause, Evidence
 # 1 = rules of issue 5 as first committed; 2 = meaning families for LOSO misses (deferral as negation,
 # ML analysis of content, data reaching other companies' AI, AI-feature input/output terms), evidence
 # sentence choice (overlapping hits count once, examples and headings yield to the statement).
-RULES_VERSION = 3
+# 3 = 'help train our products/tools', 'improve our AI technologies' past the research veto.
+# 4 = evidence: a TRAINS quote prefers the sentence stating the use of users' data, an AUTOMATED quote
+# avoids training sentences; linked "[object](…)"; AI-feature and lead-in wording families (issue 5).
+RULES_VERSION = 4
 
 LABELS = (
     "TRAINS_ON_USER_DATA",
@@ -521,7 +524,13 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
                     spans.append((label, body[0], body[1], "lead-in:" + label.lower()))
         labels = {s[0] for s in spans}
 
-    out = [_evidence(passage, masked, sents, label, [sp for sp in spans if sp[0] == label]) for label in sorted(labels)]
+    # sentences holding a training statement: AUTOMATED_DECISIONS means "with no training claim" (§17),
+    # so its quote prefers a sentence that says what the automation does over one about training it
+    train_at = tuple(sp[1] for sp in spans if sp[0] in ("TRAINS_ON_USER_DATA", "NO_TRAINING_PROMISE"))
+    out = [
+        _evidence(passage, masked, sents, label, [sp for sp in spans if sp[0] == label], train_at)
+        for label in sorted(labels)
+    ]
     return PassageResult(tuple(sorted(labels)), tuple(out), trains_mention=trains_mention, hits=tuple(spans))
 
 
@@ -538,12 +547,20 @@ def _analyse_cached(text: str) -> PassageResult:
 
 
 _EXAMPLE = re.compile(r"\W*(?:for\s+example|for\s+instance|e\.g\.|such\s+as)\b", re.I)
+# "we (will / may) use / process / analyse <users' data>": the statement of the use, not a pointer to it
+# ("for more information on the information used to …") nor an opt-out from it ("opt out of our use of …")
+_DATA_USE = re.compile(
+    r"\bwe(?:[’']ll|[\s\-]+(?:also|will|may|can|might|could|would))?[\s\-]+(?:use|process|analy[sz]e)\b{W3}[\s\-]+{DATA}"
+    .replace("{W3}", R.V["W3"]).replace("{DATA}", R.V["DATA"]),
+    re.I,
+)
 _MAX_QUOTE = 360  # a longer sentence is quoted as the matched clause only (tables run cells together)
 
 
-def _evidence(passage, masked, sents, label, hits):
+def _evidence(passage, masked, sents, label, hits, train_at=()):
     """The quote for one label: the sentence that carries most evidence for it (issue 5: "the exact
-    sentence that proves it"); the match itself when that sentence is very long."""
+    sentence that proves it"); the match itself when that sentence is very long.  ``train_at``:
+    start offsets of training statements (an AUTOMATED_DECISIONS quote avoids their sentences)."""
 
     def sentence_of(h):
         return next(((s, e) for s, e in sents if s <= h[1] < e), (h[1], h[2]))
@@ -562,7 +579,13 @@ def _evidence(passage, masked, sents, label, hits):
         weight = min(2.0, sum(_weights().get(r.split("+")[0], 1.0) for r in rules))
         # an example ("For example, using … to train …") illustrates; the general statement proves
         example = bool(_EXAMPLE.match(masked[s:e]))
-        return (example, -(weight + (0.5 if words >= 6 else 0)), s)
+        # TRAINS is about users' data: a sentence naming the data used ("use this information to
+        # develop … AI models") proves it on its own; a lead-in ("We're always improving AI") does not
+        if label == "TRAINS_ON_USER_DATA" and _DATA_USE.search(masked[s:e]):
+            weight += 0.5
+        # automated decisions carry no training claim (§17): a training sentence is the last choice
+        training = label == "AUTOMATED_DECISIONS" and any(s <= t < e for t in train_at)
+        return (example, training, -(weight + (0.5 if words >= 6 else 0)), s)
 
     (s, e), (_rules, first) = min(scored.items(), key=key)
     if first[3].startswith("lead-in:"):
