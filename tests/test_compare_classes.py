@@ -113,6 +113,18 @@ def test_announcement_end_is_substantive_not_noise(corpus):
     assert ch.cls is C.SUBSTANTIVE_OTHER and not ch.alert
 
 
+
+def test_damaged_reextraction_with_new_date_is_noise_not_a_tdm_removal(corpus):
+    # A technical upgrade that also carries the 1 Jan 2025 terms, but strips link texts ("the Terms,
+    # the , or") and drops the prohibitions list with the data-mining ban: a damaged capture.
+    ch = _decide(corpus, "Facebook/Terms of Service/2025-02-24T12-30-59Z")
+    assert ch.cls is C.NOISE_EXTRACTION and "damaged" in ch.reason and not ch.alert
+
+
+def test_consent_qualifier_moved_into_the_list_heading_is_not_an_ai_change(corpus):
+    ch = _decide(corpus, "Adobe/Privacy Policy/2020-12-15T12-52-54Z")
+    assert ch.cls is C.SUBSTANTIVE_OTHER and not ch.alert
+
 # --- without the corpus: small excerpts (Open Terms Archive contributors) -------------------------
 
 _OLD = """# Privacy Policy
@@ -177,6 +189,31 @@ def test_ai_sentence_reappearing_from_an_earlier_version_is_not_an_ai_event():
     ch = compare([_v(1, _NEW, 1), _v(2, broken, 2)], _v(3, _NEW.replace("honor", "respect"), 3),
                  extract=_stub_extract)
     assert ch.cls is C.SUBSTANTIVE_OTHER and not ch.alert
+
+
+_LIST = """# Privacy Policy
+
+Effective July 31, 2024
+
+We process your information on these legal bases.
+
+* Where you give us your consent:
+    * Sending you marketing e-mails;
+    * Using automated systems to analyze your content using techniques such as machine learning to train our models (where your consent is required);
+
+Visitors have choices about how we use their data. We describe those choices in the sections below, with links to the settings that apply to each of our Services and the help pages that explain them.
+"""
+
+
+def test_qualifier_moved_into_the_lead_in_is_not_material_but_dropped_is():
+    moved = _LIST.replace("* Where you give us your consent:", "* Where required, when you give us your consent:").replace(
+        "Using automated systems to analyze your content", "Analyzing your content").replace(
+        " (where your consent is required);", ";")
+    ch = compare([_v(1, _LIST, 1)], _v(2, moved, 2), extract=_stub_extract)
+    assert ch.cls is C.SUBSTANTIVE_OTHER and not ch.alert
+    dropped = _LIST.replace(" (where your consent is required);", ";")
+    ch = compare([_v(1, _LIST, 1)], _v(2, dropped, 2), extract=_stub_extract)
+    assert ch.cls is C.AI_CLAUSE_CHANGED and ch.alert
 
 
 def test_much_shorter_capture_is_suspect_not_a_removal():

@@ -181,12 +181,60 @@ def _sentences(key: str) -> list[str]:
     return [x for x in (loose(m.group(0)) for m in _SENTENCE.finditer(key)) if x]
 
 
-def _material(old_text: str, new_text: str, quotes: Sequence[str]) -> bool:
+def _indent(text: str, start: int) -> int:
+    line = text[text.rfind("\n", 0, start) + 1:start + 40]
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def lead_in(text: str, span: tuple[int, int]) -> str:
+    """The passage that introduces a list item (the sentence above the list, or the parent item of
+    a nested one); "" for a passage that is not a list item."""
+    spans = segments(text)
+    i = bisect_right([s for s, _ in spans], span[0]) - 1
+    if i < 0 or not _LIST_ITEM.match(text, spans[i][0]):
+        return ""
+    own = _indent(text, spans[i][0])
+    for j in range(i - 1, max(-1, i - 1 - _LEADIN_BACK), -1):
+        s, e = spans[j]
+        if not _LIST_ITEM.match(text, s) or _indent(text, s) < own:
+            return text[s:e]
+    return ""
+
+
+def _runs(diff) -> tuple[list[str], list[str]]:
+    """The deleted and the inserted runs of a word diff, loose."""
+    dels, ins = [], []
+    for op, t in diff:
+        if op != EQUAL and loose(t):
+            (dels if op < 0 else ins).append(loose(t))
+    return dels, ins
+
+
+def _moved(run: str, other_runs: list[str], lead_from: str, lead_to: str) -> bool:
+    """A run of qualifier words that moved rather than went: reinserted elsewhere in the same
+    sentence, or taken into (out of) the lead-in that introduces the clause, with every material
+    word of it now found there and the lead-in gaining some of its words ("Using … (where your
+    consent is required)" under "Where you give your consent:" → "… ;" under "Where required, when
+    you give your consent:")."""
+    if run in other_runs and len(run.split()) >= 3:  # a lone "not" moved can change what is said
+        return True
+    if not lead_to or lead_from == lead_to:
+        return False
+    to_w, from_w = set(lead_to.split()), set(lead_from.split())
+    words = run.split()
+    material = [w for w in words if _MATERIAL.match(w)]
+    return bool(material) and all(w in to_w for w in material) and bool((to_w - from_w) & set(words))
+
+
+def _material(old_text: str, new_text: str, quotes: Sequence[str], old_lead: str = "", new_lead: str = "") -> bool:
     """Whether a rewording changes what an AI clause says (CHANGES-NOTES.md rule 2): only the
     sentences that carry the label's evidence count, and only changes of words that bear on what
-    data, which AI purpose, who, or the user's choice (a link text "See here" → "Read our" is not)."""
+    data, which AI purpose, who, or the user's choice (a link text "See here" → "Read our" is not).
+    A qualifier that only moved (within the sentence, or between the clause and the lead-in of its
+    list, ``old_lead`` / ``new_lead``) is not a change of what the clause says."""
     old_s, new_s = _sentences(passage_key(old_text)), _sentences(passage_key(new_text))
     loose_quotes = [loose(passage_key(q)) for q in quotes if q]
+    old_lead, new_lead = loose(passage_key(old_lead)), loose(passage_key(new_lead))
     # The evidence sentences, and any other sentence that talks about AI (a clause often carries
     # more AI wording than its one evidence quote).
     focus = [x for x in new_s if any(q and q in x for q in loose_quotes) or AI_HINT.search(x)] or new_s
@@ -198,7 +246,14 @@ def _material(old_text: str, new_text: str, quotes: Sequence[str]) -> bool:
         twin = max(old_s, key=lambda o: _jaccard(set(sent.split()), set(o.split())), default="")
         diff = word_diff(twin, sent, semantic=True)
         words = [w for op, t in diff if op != EQUAL for w in t.split()]
-        if len(words) >= 12 or any(_MATERIAL.match(w) for w in words):
+        if len(words) >= 12 and not (old_lead or new_lead):
+            return True
+        dels, ins = _runs(diff)
+        kept = [r for r in dels if not _moved(r, ins, old_lead, new_lead)]
+        kept += [r for r in ins if not _moved(r, dels, new_lead, old_lead)]
+        if any(_MATERIAL.match(w) for r in kept for w in r.split()):
+            return True
+        if len(words) >= 12 and sum(len(r.split()) for r in kept) >= 12:
             return True
     return False
 
@@ -249,7 +304,8 @@ def clause_deltas(base: Version, new: Version, earlier: list[Version], extract: 
         if match and sim >= PAIR_SIMILARITY:
             paired_old.add(match[1])
             old_labels = old_labels_at.get(match[1], ())
-            if old_labels == labels and not _material(match[0], c.text, [e.quote for e in c.evidence]):
+            if old_labels == labels and not _material(match[0], c.text, [e.quote for e in c.evidence],
+                                                      lead_in(base.text, match[1]), lead_in(new.text, (c.start, c.end))):
                 continue
             out.append(ClauseDelta(DeltaKind.REWORDED, tuple(sorted(set(labels) | set(old_labels))), match[0], c.text,
                                    match[1], (c.start, c.end), sim, _quote(c), word_diff(match[0], c.text)))

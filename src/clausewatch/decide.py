@@ -38,6 +38,12 @@ LOST, GAINED = 0.85, 1.15
 # A text with this many British/American spelling pairs is another locale edition of the page;
 # short rewordings beside them ("like" → "such as") are that edition's house style.
 LOCALE_VARIANTS = 10
+# A re-extraction that leaves this many more stripped-link holes ("our Terms, the , or") than the
+# text before it is a damaged capture: re-baselined silently even when it carries a new stated date
+# (CHANGES-NOTES rule 6; a clean re-extraction after a tracking gap is still judged on content).
+DAMAGE_HOLES = 3
+
+
 @lru_cache(maxsize=2048)
 def _nwords(dec: str) -> int:
     return len(noise.words(dec))
@@ -141,6 +147,10 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
         if not new_date:
             return make(C.NOISE_EXTRACTION, "re-extracted with a newer extractor and no new stated date: "
                         f"differences come from extraction (re-baselined; +{w_added_all}/−{w_removed} words)")
+        gaps = noise.holes(new.text) - noise.holes(prev.text)
+        if gaps >= DAMAGE_HOLES:
+            return make(C.NOISE_EXTRACTION, f"re-extracted with a newer extractor into a damaged text ({gaps} more "
+                        "places where link text was stripped, e.g. “the , or”): re-baselined, not compared")
 
     # 2. A repeat of an earlier text (flip-flop, A/B test, geo variant seen before).
     if base is not prev and new_f == old_f:

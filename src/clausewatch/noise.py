@@ -175,3 +175,15 @@ def edit_distance_at_most(a: str, b: str, k: int) -> bool:
 
 def paragraph_counter(dec: str) -> Counter:
     return Counter(p for p in dec.split("\n") if p)
+
+
+# --- damaged extraction ---------------------------------------------------------------------------
+
+# A function word followed straight by punctuation: a link whose text the extractor stripped
+# ("violations of our Terms, the , or other terms", "in our , including").
+_HOLE = re.compile(r"\b(?:the|our|your|a|an|of|to|in|and|or|with|see|by|at|on)\s+[,.;:)](?!\w)", re.I)
+
+
+def holes(display_text: str) -> int:
+    """How many stripped-link holes a display text has (a damaged extraction has several)."""
+    return len(_HOLE.findall(display_text))
