@@ -197,6 +197,43 @@ def test_ai_feature_terms():
     }
 
 
+def test_ai_feature_terms_v4_families():
+    # acceptable use of an AI generation feature defined as the models' Inputs (§16)
+    p = ("Our models can accept images and videos as part of Inputs to the Services (“Visual Capabilities”). You "
+         "may not use Visual Capabilities to reproduce the likeness of any person without express consent.")
+    assert labels(p) == {"AI_FEATURE_TERMS"}
+    # privacy-policy statement on processing to provide a generative-AI feature (§16)
+    item = ("*   Provide our features that are part of [AI at Meta](https://www.facebook.com/privacy/genai) that do "
+            "things like create and understand content (like text, audio, images and videos)")
+    assert labels(item) == {"AI_FEATURE_TERMS"}
+    # without a model owning the Inputs, a capitalised "Inputs" is no AI term
+    assert labels("Our pricing models depend on the number of seats. Inputs are invoiced monthly.") == set()
+
+
+def test_passive_nlp_trained_on_feedback_is_training():
+    p = ("(v) comment analytics using Natural Language Processing (NLP) that is trained specifically on employee "
+         "feedback and automatically extracts the most-discussed topics/themes, employee sentiment and representative "
+         "comments, (vi) action planning steps and a pre-built library of resources, (vii) a taxonomy, which has "
+         "over 100 research driven questions")
+    assert labels(p) >= {"TRAINS_ON_USER_DATA"}
+    assert "trained" in quote(p, "TRAINS_ON_USER_DATA")
+
+
+def test_evidence_sentence_choice_v4():
+    # TRAINS: the sentence stating the use of users' data, not the lead-in "We're always improving AI"
+    p = ("We’re always improving AI at Meta. To do this, we want you to know about public posts. We’ll use this "
+         "information on the basis of legitimate interests to develop and improve generative AI models for AI at Meta.")
+    assert quote(p, "TRAINS_ON_USER_DATA").startswith("We’ll use this information")
+    # AUTOMATED: the sentence about what the automation does, not the one about training it (§17)
+    row = ("To train, fine-tune and improve AI systems that support content classification. <br><br>To enhance the "
+           "accuracy and reliability of our AI-driven moderation and classification tools.")
+    assert "AI-driven moderation" in quote(row, "AUTOMATED_DECISIONS")
+    # a linked objection verb is the right to object (§12)
+    obj = ("We use public posts to develop and improve generative AI models. You have the right to "
+           "[object](https://example.com/form) to the use of your information for these purposes.")
+    assert quote(obj, "OPT_OUT_OFFERED").startswith("You have the right to")
+
+
 # --- lead-ins (§13) ---------------------------------------------------------------------------
 
 
@@ -209,6 +246,23 @@ def test_list_item_reads_its_lead_in():
     assert labels(item, lead) == {"TRAINS_ON_USER_DATA"}
     # the quote still comes from the item itself
     assert "offer artificial intelligence technology" in quote(item, "TRAINS_ON_USER_DATA", lead)
+
+
+def test_data_category_items_read_the_purpose_above_their_lead_in():
+    text = ("Why and how we process your information:\n\n"
+            "Develop and improve [AI at Meta](https://www.facebook.com/privacy/genai) for Meta Products and for third parties.\n\n"
+            "Legitimate interests relied on:\n\n"
+            "*   In our interest to offer artificial intelligence technology to third parties.\n\n"
+            "Information categories we use (see 'What Information do we collect?'). The actual information we use "
+            "could include any of the following:\n\n"
+            "Your activity and information you provide:\n\n"
+            "*   Public content you or others create or share, like posts, comments or audio on Meta Products\n")
+    found = {c.passage_index: c.labels for c in extract_clauses(text)}
+    assert found[6] == ("TRAINS_ON_USER_DATA",)
+    # the same category list under an ordinary purpose stays unlabelled
+    plain = text.replace("Develop and improve [AI at Meta](https://www.facebook.com/privacy/genai)", "Provide and improve our Products")
+    plain = plain.replace("offer artificial intelligence technology", "offer products")
+    assert 6 not in {c.passage_index for c in extract_clauses(plain)}
 
 
 def test_lead_in_about_outside_datasets_does_not_make_items_training():
@@ -346,6 +400,6 @@ def test_rules_version_is_bumped_when_rules_change():
 
     parts = [repr((r.name, r.label, r.pattern, r.unless, r.needs, r.case, r.weight)) for r in R.ALL_RULES]
     parts += [repr(sorted(R.V.items())), repr(sorted(R.FLAGS.items())), R.CONDITIONAL_NEG, R.THIRD_AGENT,
-              R.THIRD_OWNED, R.SHARED_TO_OTHERS, R.LEADIN_NOT_USER_DATA]
+              R.THIRD_OWNED, R.SHARED_TO_OTHERS, R.LEADIN_NOT_USER_DATA, R.LEADIN_DATA_CATEGORIES, R.ITEM_USER_DATA]
     fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-    assert (C.RULES_VERSION, fingerprint) == (4, "21ac66b400aff6c9")
+    assert (C.RULES_VERSION, fingerprint) == (4, "dba1c115eaebf458")

@@ -142,13 +142,16 @@ TRAINING: tuple[Rule, ...] = (
     Rule(
         "model-trained",
         "TRAINING",
-        r"{MODEL}{W3}[\s\-]+(?:is|are|was|were|be|been|being|get|gets)?[\s\-]*(?:{TRAIN}|developed|improved)\b",
-        "Passive voice: 'AI models … are trained', 'models were developed using …'.  Only with a word for "
-        "users or their data in the sentence: 'LLMs are models trained on massive amounts of text' explains "
-        "AI, it says nothing about whose data (§8).",
-        unless=(r"\bcompany\b", r"\bresearch\b",
+        r"(?:{MODEL}|natural[\s\-]+language[\s\-]+processing|(?-i:\bNLP\b)){W3}[\s\-]+(?:is|are|was|were|be|been|being|get|gets)?[\s\-]*(?:{TRAIN}|developed|improved)\b",
+        "Passive voice: 'AI models … are trained', 'models were developed using …', 'Natural Language "
+        "Processing (NLP) that is trained specifically on employee feedback' (NLP is a trained ML system, §8).  "
+        "Only with a word for users or their data in the sentence: 'LLMs are models trained on massive "
+        "amounts of text' explains AI, it says nothing about whose data (§8).",
+        # (research within a clause of the verb: a long feature list naming "research driven questions"
+        # elsewhere is no research use)
+        unless=(r"\bcompany\b", r"\bresearch\b[^.;]{0,160}\b(?:{TRAIN}|developed|improved)\b|\b(?:{TRAIN}|developed|improved)\b[^.;]{0,160}\bresearch\b",
                 r"\b(?:trained|developed)[\s\-]+(?:only[\s\-]+|exclusively[\s\-]+)?(?:on|with|using)[\s\-]+(?:licensed|public[\s\-]+domain|synthetic|openly[\s\-]+licensed)\b",
-                r"^(?!.*\b(?:your|you|users?|members?|customers?|personal|people|posts|conversations|chats|prompts|interactions|activity)\b)"),
+                r"^(?!.*\b(?:your|you|users?|members?|customers?|personal|people|posts|conversations|chats|prompts|interactions|activity|feedback)\b)"),
     ),
     Rule(
         "train-on-data",
@@ -517,10 +520,13 @@ FEATURE: tuple[Rule, ...] = (
     Rule(
         "provide-genai-feature",
         "AI_FEATURE_TERMS",
-        r"\b(?:provide|curate|offer)\w*(?:[\s\-]+and[\s\-]+(?:provide|curate|offer)\w*)?[\s\-]+(?:our[\s\-]+)?(?:\[)?(?:Generative[\s\-]+AI|AI[\s\-]+at[\s\-]+Meta|artificial[\s\-]+intelligence[\s\-]+technology)\]?"
-        r"(?:[\s\-]+(?:features|[\w\-]+[\s\-]+Services))?{W8}[\s,\-]+(?:enabling|to[\s\-]+(?:suggest|create|generate)|including[\s\-]+through[\s\-]+Generative)"
+        r"\b(?:provide|curate|offer)\w*(?:[\s\-]+and[\s\-]+(?:provide|curate|offer)\w*)?[\s\-]+(?:our[\s\-]+)?(?:(?:AI[\s\-]+)?features[\s\-]+(?:that[\s\-]+are[\s\-]+)?(?:part[\s\-]+of|in)[\s\-]+)?(?:\[)?(?:Generative[\s\-]+AI|AI[\s\-]+at[\s\-]+Meta|artificial[\s\-]+intelligence[\s\-]+technology)\]?"
+        r"(?:[\s\-]+(?:features|[\w\-]+[\s\-]+Services))?{W8}[\s,\-]+(?:enabling|to[\s\-]+(?:suggest|create|generate)|including[\s\-]+through[\s\-]+Generative"
+        r"|that[\s\-]+(?:do[\s\-]+things[\s\-]+like[\s\-]+|can[\s\-]+)?(?:create|generate)\b)"
         r"|\bprovide[\s\-]+our[\s\-]+Generative[\s\-]+AI[\s\-]*-?powered[\s\-]+Services\b",
-        "Privacy-policy statements on processing content *to provide* a generative-AI feature (§16).",
+        "Privacy-policy statements on processing content *to provide* a generative-AI feature (§16): 'Provide "
+        "and curate AI at Meta …, enabling the creation of content', 'Provide our features that are part of AI "
+        "at Meta that do things like create and understand content'.",
     ),
     Rule(
         "collect-ai-interactions",
@@ -677,7 +683,8 @@ FLAGS: dict[str, str] = {
     "prohibition": r"\b(?:may[\s\-]+not|must[\s\-]+not|will[\s\-]+not|agree[\s\-]+not|not[\s\-]+(?:to|permitted|allowed)|prohibit\w*|restrict\w*|forbid\w*|don[’']t|do[\s\-]+not|won[’']t|never)\b"
     r"|^\s*(?:[-*+]|\d{1,3}[.)])?\s*(?:\([ivx]+\)\s*)?(?:Using|Use)\b",
     # Passages of AI terms: a defined 'Output'/'Prompt' term means AI output there.
-    "ai_or_output_doc": r"{AI_TERM}|(?-i:\bOutputs?\b[^.]{0,80}\b(?:Services|Input|model|generated))|(?-i:\b(?:extract|rely|evaluate|checking)\b[^.]{0,40}\bOutputs?\b)|(?-i:\bInput\b[^.]{0,40}\bOutput\b)",
+    # ('Our models can accept images and videos as part of Inputs': a model's defined Input term)
+    "ai_or_output_doc": r"{AI_TERM}|(?-i:\b(?:[Oo]ur|[Ii]ts|[Tt]he)\s+models?\b[^.]{0,80}\b(?:Inputs?|Outputs?|Prompts?)\b)|(?-i:\bOutputs?\b[^.]{0,80}\b(?:Services|Input|model|generated))|(?-i:\b(?:extract|rely|evaluate|checking)\b[^.]{0,40}\bOutputs?\b)|(?-i:\bInput\b[^.]{0,40}\bOutput\b)",
     "ai_or_prohibited": r"{AI_TERM}|Prohibited[\s\-]+use[\s\-]+policy",
     # Custom GPT terms: 'GPT' as a product users build/share, not a model name in passing.
     "gpt_terms": r"(?-i:\byour\s+GPTs?\b|\bGPTs\b|\bGPT\s+Content\b|\ba\s+GPT\b|\bany\s+GPT\b)",
@@ -751,7 +758,7 @@ ANCHORS: dict[str, tuple[str, ...]] = {
 FLAG_ANCHORS: dict[str, tuple[str, ...]] = {
     "ai": _AI_WORDS + _PRODUCTS + ("=AI-", "models"),
     "improve_is_ai": ("including", "include", "model"),
-    "ai_or_output_doc": _AI_WORDS + ("=Output", "=Input"),
+    "ai_or_output_doc": _AI_WORDS + ("=Output", "=Input", "=Prompt"),
     "ai_or_prohibited": _AI_WORDS + ("prohibited",),
     "gpt_terms": ("=GPT",),
 }
@@ -763,6 +770,17 @@ TRIGGER: tuple[str, ...] = _AI_WORDS + _PRODUCTS + (
 
 # Lead-in words that make list items *not* about users' data (§13: Meta research datasets).
 LEADIN_NOT_USER_DATA = r"\bdatasets?[\s\-]+from[\s\-]+publicly[\s\-]+available[\s\-]+sources\b|\bresearch[\s\-]+institutions\b|\bthese[\s\-]+datasets\b"
+
+# A lead-in that introduces the *data categories* used for a purpose stated above it (Meta's legal-
+# basis rows: "Develop and improve AI at Meta … Legitimate interests relied on: * … Information
+# categories we use …: * Public content you or others create or share"); the items complete that
+# purpose, so the lead-in reading goes on up to the purpose (§13).
+LEADIN_DATA_CATEGORIES = (
+    r"\b(?:information|data)[\s\-]+categories[\s\-]+we[\s\-]+use\b"
+    r"|\bcategories[\s\-]+of[\s\-]+(?:personal[\s\-]+)?(?:information|data)[\s\-]+(?:we[\s\-]+use|used)\b"
+)
+# An item that names users' data: under such a lead-in with a training purpose it says which data trains (§8, §13).
+ITEM_USER_DATA = r"\b(?:content|posts?|comments?|messages?|information|activity|interactions?|photos?|videos?|audio|profiles?)\b"
 
 # Sentences that are only a title ("Developing and improving AI at Meta", "**Third Party Materials
 # and AI**") get no label (§13): at most this many words and no sentence punctuation.

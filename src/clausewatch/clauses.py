@@ -253,6 +253,8 @@ def _compiled():
         "affiliate": _compile(R.V["AFFILIATE"]),
         "shared": _compile(R.SHARED_TO_OTHERS),
         "not_user_data": _compile(R.LEADIN_NOT_USER_DATA),
+        "categories": _compile(R.LEADIN_DATA_CATEGORIES),
+        "item_data": _compile(R.ITEM_USER_DATA),
         "ai_term": _compile(R.FLAGS["ai"]),
         "trigger": _anchors(R.TRIGGER),
         # a third party is the one training: "partners may use it to train", "AI partners, who use them to train"
@@ -514,7 +516,10 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
             if m:
                 s0 = next((s for s in sents if s[0] <= m.start() < s[1]), body)
                 spans.append(("TRAINS_ON_USER_DATA", max(s0[0], body[0]), s0[1], "lead-in:trains"))
-            elif imm is not None and "TRAINS_ON_USER_DATA" in imm.labels:
+            elif (imm is not None and "TRAINS_ON_USER_DATA" in imm.labels) or (
+                c["categories"].search(context) and c["item_data"].search(masked)
+            ):
+                # "… to develop AI: * your posts", or a data category listed for a training purpose
                 spans.append(("TRAINS_ON_USER_DATA", body[0], body[1], "lead-in:trains"))
         if imm is not None:
             # (AUTOMATED_DECISIONS is not inherited: the items of "we apply automated processing to:"
@@ -639,7 +644,22 @@ def lead_in_context(text: str, spans: list[tuple[int, int]], i: int) -> str:
             if len(_WORD.findall(_mask(p))) > _LABEL_WORDS:
                 break
         j -= 1
+    # "Information categories we use …:" names no purpose of its own: the purpose is the first real
+    # sentence above it, past the list and short labels between ("Legitimate interests relied on:")
+    if found and _categories_rx().search(found[-1]):
+        j -= 1
+        while j >= 0 and i - j <= 40:
+            p = text[spans[j][0] : spans[j][1]]
+            if not _LIST_MARK.match(p) and len(_WORD.findall(_mask(p))) > _LABEL_WORDS:
+                found.append(p)
+                break
+            j -= 1
     return "\n\n".join(reversed(found))
+
+
+@lru_cache(maxsize=1)
+def _categories_rx() -> re.Pattern:
+    return _compiled()["categories"]
 
 
 def segments(text: str) -> list[tuple[int, int]]:
