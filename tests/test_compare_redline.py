@@ -47,6 +47,17 @@ def test_word_diff_reconstructs_both_sides_and_keeps_whole_words():
     assert word_diff("same", "same") == ((EQUAL, "same"),)
 
 
+def test_max_run_tokens_shows_a_long_rewritten_run_as_removed_and_added():
+    old = "Intro line.\n" + " ".join(f"old{i} word" for i in range(400)) + "\nLast line.\n"
+    new = "Intro line.\n" + " ".join(f"new{i} word" for i in range(400)) + "\nLast line.\n"
+    capped = word_diff(old, new, max_run_tokens=100)
+    assert [op for op, _ in capped] == [EQUAL, DELETE, INSERT, EQUAL]
+    assert old_text(capped) == old and new_text(capped) == new
+    # Under the cap (and by default) the run is word-diffed as before.
+    assert word_diff(old, new, max_run_tokens=10_000) == word_diff(old, new)
+    assert len(word_diff(old, new)) > 4
+
+
 def test_two_stage_word_diff_is_fast_on_a_real_policy(corpus):
     base = corpus / "ota" / "LinkedIn" / "Privacy Policy"
     a = (base / "2024-08-01T18-10-11Z.md").read_text(encoding="utf-8")

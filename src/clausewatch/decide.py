@@ -1,4 +1,5 @@
-"""The decision cascade behind ``compare.compare`` (pure).  See compare.py for the rules in order.
+"""The decision cascade behind ``compare.compare`` (pure).  See compare.py for the rules in order;
+the severity and summary text of a decided change are in :mod:`clausewatch.describe`.
 
 Tuned numbers (ratios, word counts) were set by replaying ../shared/gold/changes-dev.jsonl with
 ``clausewatch eval changes`` and reading the misses; re-run it after touching any of them.
@@ -12,18 +13,12 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from . import noise
-from .clausediff import AI_HINT, ai_class, ai_reason, clause_deltas, is_blip, loose, passage_key, segments
-from .compare import (
-    HIGH_LABELS,
-    Change,
-    ChangeClass,
-    ClauseDelta,
-    ClauseExtractor,
-    Severity,
-)
+from .clausediff import AI_HINT, ai_class, ai_reason, clause_deltas, is_blip
+from .compare import Change, ChangeClass, ClauseDelta, ClauseExtractor
+from .describe import day as _day
+from .describe import severity, summary
 from .language import guess_language
 from .models import Version
-from .normalize import strip_markup
 from .walls import wall_reason
 from .worddiff import EQUAL, iter_word_diff, word_diff
 
@@ -42,6 +37,10 @@ LOCALE_VARIANTS = 10
 # text before it is a damaged capture: re-baselined silently even when it carries a new stated date
 # (CHANGES-NOTES rule 6; a clean re-extraction after a tracking gap is still judged on content).
 DAMAGE_HOLES = 3
+# The word diff a change carries (for display) word-diffs a changed run of lines only up to this
+# many tokens a side; a longer one (a rewritten policy captured as one paragraph: ~20 s) is shown
+# as removed + added text, as the site does (site/text.py RUN_TOKENS).
+DIFF_RUN_TOKENS = 1500
 
 
 @lru_cache(maxsize=2048)
@@ -56,10 +55,6 @@ def _paragraphs(dec: str) -> frozenset[str]:
 
 def _iso(v: Version) -> str:
     return v.captured_at.strftime("%Y-%m-%dT%H:%M:%SZ") if v.captured_at else "?"
-
-
-def _day(v: Version) -> str:
-    return v.captured_at.strftime("%Y-%m-%d") if v.captured_at else "?"
 
 
 @lru_cache(maxsize=1024)
@@ -129,12 +124,12 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
     }
 
     def make(cls: ChangeClass, reason: str, *, deltas: tuple[ClauseDelta, ...] = (), repeat_of: Version | None = None,
-             summary: str | None = None) -> Change:
-        diff = word_diff(prev.text, new.text) if with_diff and not repeat_of else ()
+             text: str | None = None) -> Change:
+        diff = word_diff(prev.text, new.text, max_run_tokens=DIFF_RUN_TOKENS) if with_diff and not repeat_of else ()
         return Change(
-            cls=cls, severity=_severity(cls, deltas), reason=reason,
-            summary=summary or _summary(cls, name, reason, deltas, repeat_of, added_new or list(added), removed,
-                                        new.text, base.text),
+            cls=cls, severity=severity(cls, deltas), reason=reason,
+            summary=text or summary(cls, name, reason, deltas, repeat_of, added_new or list(added), removed,
+                                    new.text, base.text),
             deltas=deltas, diff=diff, old_version_id=prev.id, new_version_id=new.id,
             old_captured_at=_iso(prev), new_captured_at=_iso(new),
             repeat_of=_iso(repeat_of) if repeat_of else None, stats=stats,
@@ -369,77 +364,3 @@ def _seen_share(paragraphs: list[str], earlier: list[Version]) -> float:
         if len(seen) == len(grams):
             break
     return len(seen) / len(grams)
-
-
-def _severity(cls: ChangeClass, deltas: tuple[ClauseDelta, ...]) -> Severity:
-    if cls.is_noise:
-        return Severity.NONE
-    if cls is C.SUBSTANTIVE_OTHER:
-        return Severity.LOW
-    if cls is C.AI_CLAUSE_CHANGED and not any(set(d.labels) & HIGH_LABELS for d in deltas):
-        return Severity.MEDIUM
-    return Severity.HIGH
-
-
-# One phrase per label, for "<document> now says …" / "no longer says …".
-_SAYS = {
-    "TRAINS_ON_USER_DATA": "it may use your data to develop and train AI models",
-    "NO_TRAINING_PROMISE": "it does not use your data to train AI models",
-    "OPT_OUT_OFFERED": "you can opt out of your data being used for AI training",
-    "THIRD_PARTY_AI": "your data may go to third-party AI providers",
-    "SCRAPING_AI_RESTRICTION": "others may not use its content for AI training or data mining",
-    "AI_FEATURE_TERMS": "how its AI features, prompts and outputs are handled",
-}
-_ORDER = list(_SAYS)
-
-
-def _main_label(deltas: Sequence[ClauseDelta]) -> str | None:
-    labels = {lb for d in deltas for lb in d.labels}
-    for lb in _ORDER:
-        if lb in labels:
-            return lb
-    return None
-
-
-def _short(text: str, n: int = 160) -> str:
-    text = " ".join(strip_markup(text).split())
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _display(paragraph: str, text: str) -> str:
-    """The display passage of ``text`` whose decision text is (in) ``paragraph``; the paragraph itself if none."""
-    target = loose(paragraph)
-    for s_, e_ in segments(text):
-        k = loose(passage_key(text[s_:e_]))
-        if k and len(k) > 20 and k in target:
-            return text[s_:e_]
-    return paragraph
-
-
-def _summary(cls: ChangeClass, name: str, reason: str, deltas: tuple[ClauseDelta, ...], repeat_of: Version | None,
-             added: list[str], removed: Counter, new_text: str = "", old_text: str = "") -> str:
-    if cls is C.NOISE_REPEAT and repeat_of is not None:
-        return f"{name}: back to the text of {_day(repeat_of)} (no alert)"
-    if cls.is_noise:
-        return f"{name}: {reason} (no alert)"
-    if cls is C.SUBSTANTIVE_OTHER:
-        if added:
-            sample = _display(max(added, key=len), new_text)
-        elif removed:
-            sample = "removed: " + _display(max(removed, key=len), old_text)
-        else:
-            sample = ""
-        return f"{name} changed, nothing about AI" + (f": “{_short(sample, 120)}”" if sample else "")
-    lb = _main_label(deltas)
-    phrase = _SAYS.get(lb or "", "its AI clauses")
-    focus = [d for d in deltas if lb in d.labels] or list(deltas)
-    quote = _short(focus[0].quote or focus[0].new_text or focus[0].old_text or "")
-    more = f" (+{len(deltas) - 1} more)" if len(deltas) > 1 else ""
-    if cls is C.AI_CLAUSE_REMOVED:
-        head = f"{name} no longer says {phrase}" if lb != "AI_FEATURE_TERMS" else f"{name} drops terms on {phrase}"
-    elif cls is C.AI_CLAUSE_ADDED:
-        head = f"{name} now says {phrase}" if lb != "AI_FEATURE_TERMS" else f"{name} adds terms on {phrase}"
-    else:
-        head = f"{name} rewords what it says on how {phrase}" if lb != "AI_FEATURE_TERMS" else \
-            f"{name} changes its terms on {phrase}"
-    return f"{head}: “{quote}”{more}"
