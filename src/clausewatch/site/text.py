@@ -76,39 +76,8 @@ def blocks(text: str, clauses: list[dict]) -> list[dict]:
 
 
 def page_diff(old: str, new: str, *, run_tokens: int = RUN_TOKENS):
-    """``worddiff.word_diff`` with a cap on the word stage (see RUN_TOKENS): lines first, then
-    words inside each changed run of lines that is not too long.  Same result as ``word_diff``
-    wherever no run exceeds the cap.  (Built on worddiff's own stages; a ``max_run_tokens``
-    option there would make this function go away.)"""
-    if old == new:
-        return ((EQUAL, old),) if old else ()
-    dmp = W._dmp()
-    out: list[tuple[int, str]] = []
-    dels: list[str] = []
-    ins: list[str] = []
-
-    def flush() -> None:
-        if dels and ins:
-            a, b = W.tokenize("".join(dels)), W.tokenize("".join(ins))
-            if len(a) <= run_tokens and len(b) <= run_tokens:
-                out.extend(W._token_diff(dmp, a, b, True))
-            else:
-                out.extend([(DELETE, "".join(dels)), (INSERT, "".join(ins))])
-        elif dels:
-            out.append((DELETE, "".join(dels)))
-        elif ins:
-            out.append((INSERT, "".join(ins)))
-        dels.clear()
-        ins.clear()
-
-    for op, text in W._token_diff(dmp, W._lines(old), W._lines(new), semantic=False):
-        if op == EQUAL:
-            flush()
-            out.append((EQUAL, text))
-        else:
-            (dels if op == DELETE else ins).append(text)
-    flush()
-    return W._merge(out)
+    """``worddiff.word_diff`` with the word stage capped at RUN_TOKENS per changed run of lines."""
+    return W.word_diff(old, new, max_run_tokens=run_tokens)
 
 
 def collapse(diff, context: int = 30) -> list[tuple[int, str]]:
