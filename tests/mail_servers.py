@@ -6,14 +6,13 @@ import email
 import email.policy
 import ssl
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from policy_pages import free_port
+from policy_pages import LocalServer, free_port
 
 
 class SmtpSink:
@@ -75,7 +74,7 @@ def self_signed(tmp: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     return server, client
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalServer):
     """Records every POST as (headers, body, status); answers with the next of ``statuses``, then 200."""
 
     def __init__(self, statuses: list[int] | None = None):
@@ -96,18 +95,8 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler)
+        self.url = f"http://127.0.0.1:{self.port}/hook"
 
     def accepted(self) -> list[tuple[dict, bytes]]:
         """The POSTs answered 2xx, in order."""

@@ -131,8 +131,28 @@ class Response:
     truncate_to: int | None = None  # send only this many bytes of a longer declared body, then close
 
 
-class PolicyServer:
-    """A threaded HTTP server on 127.0.0.1 whose pages tests can swap between runs."""
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (the OS picks the port) that tests start and stop."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        # A client closing a kept-alive connection is normal; never print it into a test's output.
+        self.httpd.handle_error = lambda request, client_address: None
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class PolicyServer(LocalServer):
+    """A local server whose pages tests can swap between runs."""
 
     def __init__(self):
         self.pages: dict[str, Response] = {}
@@ -173,23 +193,10 @@ class PolicyServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        # A client closing a kept-alive connection is normal; never print it into a test's output.
-        self.httpd.handle_error = lambda request, client_address: None
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def free_port() -> int:
