@@ -70,6 +70,12 @@ def test_minimal_watchlist_always_works(tmp_path, monkeypatch):
     assert "1 documents of 1 services" in result.output
 
 
+def test_default_durations_are_hours():
+    wl = parse_watchlist(f"documents: [{GOOD_DOC}]")
+    assert wl.settings.interval_hours == 24.0
+    assert wl.settings.jitter_hours == 0.5  # the default "30m", as hours
+
+
 def test_defaults_overrides_and_tag_intervals():
     wl = parse_watchlist("""
 settings: {interval: 2d}

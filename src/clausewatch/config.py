@@ -19,11 +19,11 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from . import subscribers as subs
 from .errors import ConfigError
@@ -62,6 +62,12 @@ def _selectors(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+# Durations in the YAML ('90m', '6h', '1d' or a number of hours), as hours.  Defaults are
+# validated too, so a default written as '30m' is a number of hours like any other value.
+Hours = Annotated[float, BeforeValidator(_hours), Field(validate_default=True)]
+OptionalHours = Annotated[float | None, BeforeValidator(lambda v: None if v is None else _hours(v))]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -78,7 +84,7 @@ class DocumentModel(_Strict):
     fetcher: Fetcher = Fetcher.AUTO
     select: Any = Field(default=(), validate_default=True)
     remove: Any = Field(default=(), validate_default=True)
-    interval: Any = None
+    interval: OptionalHours = None
     tags: list[str] = Field(default_factory=list)
     robots: RobotsModel | None = None
     note: str | None = None
@@ -110,24 +116,15 @@ class DocumentModel(_Strict):
     def _css(cls, v: Any) -> tuple[str, ...]:
         return _selectors(v)
 
-    @field_validator("interval")
-    @classmethod
-    def _interval(cls, v: Any) -> float | None:
-        return None if v is None else _hours(v)
 
 
 class TagModel(_Strict):
-    interval: Any = None
-
-    @field_validator("interval")
-    @classmethod
-    def _interval(cls, v: Any) -> float | None:
-        return None if v is None else _hours(v)
+    interval: OptionalHours = None
 
 
 class SettingsModel(_Strict):
-    interval: Any = DEFAULT_INTERVAL_HOURS
-    jitter: Any = "30m"
+    interval: Hours = DEFAULT_INTERVAL_HOURS
+    jitter: Hours = "30m"
     timeout: float = Field(default=30.0, gt=0)
     max_bytes: int = Field(default=10_000_000, gt=0)
     contact: str = CONTACT
@@ -136,11 +133,6 @@ class SettingsModel(_Strict):
     per_host_delay: float = Field(default=2.0, ge=0)
     failure_threshold: int = Field(default=3, ge=1)
     obey_robots: bool = True
-
-    @field_validator("interval", "jitter")
-    @classmethod
-    def _duration(cls, v: Any) -> float:
-        return _hours(v)
 
 
 class WatchlistModel(_Strict):
