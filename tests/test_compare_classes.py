@@ -125,6 +125,30 @@ def test_consent_qualifier_moved_into_the_list_heading_is_not_an_ai_change(corpu
     ch = _decide(corpus, "Adobe/Privacy Policy/2020-12-15T12-52-54Z")
     assert ch.cls is C.SUBSTANTIVE_OTHER and not ch.alert
 
+def test_item_dropped_from_one_of_two_identical_ai_lists_is_an_ai_change(corpus):
+    # Meta lists "Public content you or others create or share" under "Developing and improving AI
+    # at Meta" for adults and again for minors; the minors' list loses it, the adults' keeps it.
+    ch = _decide(corpus, "Instagram/Privacy Policy/2026-04-14T00-39-25Z")
+    assert ch.cls is C.AI_CLAUSE_CHANGED and ch.alert
+    gone = [d for d in ch.deltas if d.kind is DeltaKind.REMOVED]
+    assert len(gone) == 1 and "Public content" in gone[0].old_text
+    assert "TRAINS_ON_USER_DATA" in gone[0].labels
+
+
+def test_removed_model_trained_on_employee_feedback_is_an_ai_removal(corpus):
+    # The clause gold labels Glint's NLP "trained specifically on employee feedback" AUTOMATED_DECISIONS;
+    # its removal is still AI text leaving (CHANGES-NOTES.md rule 1: training AI with people's data).
+    ch = _decide(corpus, "LinkedIn/Terms of Service/2026-02-02T00-42-17Z")
+    assert ch.cls is C.AI_CLAUSE_REMOVED and ch.alert
+    assert any(d.kind is DeltaKind.REMOVED and "trained specifically on employee feedback" in d.old_text
+               for d in ch.deltas)
+
+
+def test_detecting_ai_generated_likeness_abuse_is_not_an_ai_clause(corpus):
+    ch = _decide(corpus, "Google/Privacy Policy/2026-04-02T12-40-21Z")
+    assert ch.cls is C.SUBSTANTIVE_OTHER and not ch.alert and ch.deltas == ()
+
+
 # --- without the corpus: small excerpts (Open Terms Archive contributors) -------------------------
 
 _OLD = """# Privacy Policy
@@ -216,6 +240,50 @@ def test_qualifier_moved_into_the_lead_in_is_not_material_but_dropped_is():
     assert ch.cls is C.AI_CLAUSE_CHANGED and ch.alert
 
 
+_TWO_LISTS = """# Privacy Policy
+
+Developing AI for adults
+
+We use the following information to develop and train our AI models:
+
+* Public content you create or share, like posts or comments
+* Your messages with our AI assistant
+
+Developing AI for teenagers
+
+We use the following information to develop and train our AI models:
+
+* Public content you create or share, like posts or comments.
+* Your messages with our AI assistant.
+
+Visitors have choices about how we use their data. We describe those choices in the sections below.
+"""
+
+
+def _lead_in_extract(text: str) -> list[Clause]:
+    """A stand-in extractor that, like the real one, labels list items by the lead-in above them."""
+    out, pos, under_ai = [], 0, False
+    for i, para in enumerate(text.split("\n\n")):
+        if not para.startswith("* "):
+            under_ai = "train our AI models" in para
+        elif under_ai:
+            out.append(Clause(i, pos, pos + len(para), para, ("TRAINS_ON_USER_DATA",),
+                              (Evidence("TRAINS_ON_USER_DATA", pos, pos + len(para), para),)))
+        pos += len(para) + 2
+    return out
+
+
+def test_an_item_gone_from_one_list_counts_though_its_words_stay_in_another():
+    dropped = _TWO_LISTS.replace("* Public content you create or share, like posts or comments.\n", "")
+    ch = compare([_v(1, _TWO_LISTS, 1)], _v(2, dropped, 2), extract=_lead_in_extract)
+    assert ch.cls is C.AI_CLAUSE_CHANGED and ch.alert
+    assert [d.kind for d in ch.deltas] == [DeltaKind.REMOVED]
+    # Punctuation alone (the final periods) is still not a clause change.
+    ch = compare([_v(1, _TWO_LISTS, 1)], _v(2, _TWO_LISTS.replace("comments.", "comments"), 2),
+                 extract=_lead_in_extract)
+    assert not ch.alert
+
+
 def test_much_shorter_capture_is_suspect_not_a_removal():
     short = "# Privacy Policy\n\nLoading…\n"
     ch = compare([_v(1, _NEW, 1)], _v(2, short, 2), extract=_stub_extract)
@@ -238,3 +306,18 @@ def test_replay_floors_on_fixed_subset(corpus):
     assert score["noise_alerts"] == 0
     assert score["alert_precision"] >= 0.9
     assert score["class_accuracy"] >= 0.85
+
+
+def test_automated_decisions_count_for_alerts_only_when_a_model_is_trained_on_data():
+    from clausewatch.compare import change_labels
+
+    def clause(text: str, labels: tuple[str, ...]) -> Clause:
+        return Clause(0, 0, len(text), text, labels, ())
+
+    trained_on = clause("Comment analytics using NLP that is trained specifically on employee feedback.",
+                        ("AUTOMATED_DECISIONS",))
+    spam = clause("We use machine learning models trained to detect spam and abuse.", ("AUTOMATED_DECISIONS",))
+    assert change_labels(trained_on) == {"AUTOMATED_DECISIONS"}
+    assert change_labels(spam) == frozenset()
+    assert change_labels(clause("We use your posts to train our AI models.", ("TRAINS_ON_USER_DATA",))) == {
+        "TRAINS_ON_USER_DATA"}

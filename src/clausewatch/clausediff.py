@@ -16,7 +16,9 @@ from dataclasses import replace
 from functools import lru_cache
 
 from . import noise
-from .compare import AI_LABELS, ChangeClass, ClauseDelta, ClauseExtractor, DeltaKind
+from .clauses import lead_in_indices
+from .clauses import segments as clause_segments
+from .compare import ChangeClass, ClauseDelta, ClauseExtractor, DeltaKind, change_labels
 from .models import Clause, Version
 from .normalize import decision_text
 from .worddiff import EQUAL, word_diff
@@ -36,7 +38,7 @@ _MATERIAL = re.compile(
 
 
 def _ai(clauses: Sequence[Clause]) -> list[Clause]:
-    return [c for c in clauses if set(c.labels) & AI_LABELS]
+    return [c for c in clauses if change_labels(c)]
 
 
 @lru_cache(maxsize=32768)
@@ -47,17 +49,8 @@ def passage_key(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def segments(text: str) -> tuple[tuple[int, int], ...]:
-    """The passages the clause extractor reads (``clauses.segments``), blank-line blocks without it."""
-    try:
-        from .clauses import segments
-    except ImportError:  # the clause module is another stage; blank-line blocks are close enough
-        out, pos = [], 0
-        for block in re.split(r"(\n[ \t]*\n)", text):
-            if block.strip() and not re.fullmatch(r"\n[ \t]*\n", block):
-                out.append((pos, pos + len(block)))
-            pos += len(block)
-        return tuple(out)
-    return tuple(segments(text))
+    """The passages the clause extractor reads (``clauses.segments``), cached per text."""
+    return tuple(clause_segments(text))
 
 
 @lru_cache(maxsize=1024)
@@ -109,17 +102,9 @@ def _labelled(text: str, want: frozenset[int], extract: ClauseExtractor) -> list
         return []
     ranges: list[list[int]] = []
     for i in sorted(want):
-        j = i
-        if _LIST_ITEM.match(text[spans[i][0]:spans[i][1]]):
-            # Back to the sentence that introduces the list (what lead_in_context reads).
-            non_items = 0
-            while j > 0 and i - j < _LEADIN_BACK and non_items < 3:
-                j -= 1
-                p = text[spans[j][0]:spans[j][1]]
-                if not _LIST_ITEM.match(p):
-                    non_items += 1
-                    if len(noise.words(p)) > 8:
-                        break
+        # Back to the farthest passage the extractor reads as the lead-in (a Meta "Information
+        # categories we use" list takes its purpose from a heading many passages up).
+        j = min(lead_in_indices(text, spans, i), default=i)
         if ranges and j <= ranges[-1][1] + 1:
             ranges[-1][1] = max(ranges[-1][1], i)
         else:
@@ -264,8 +249,16 @@ def _quote(clause: Clause | None) -> str | None:
     return clause.evidence[0].quote if clause.evidence else clause.text[:200]
 
 
+def _fewer(words: str, text: str, than: str) -> bool:
+    """Whether ``words`` occur fewer times in ``text`` than in ``than`` (all loose texts)."""
+    if not words:
+        return False
+    n = text.count(words)
+    return n == 0 or n < than.count(words)
+
+
 def _labels(c: Clause) -> tuple[str, ...]:
-    return tuple(sorted(set(c.labels) & AI_LABELS))
+    return tuple(sorted(change_labels(c)))
 
 
 def clause_deltas(base: Version, new: Version, earlier: list[Version], extract: ClauseExtractor,
@@ -280,12 +273,16 @@ def clause_deltas(base: Version, new: Version, earlier: list[Version], extract: 
     old_ai = _ai(_labelled(base.text, _hinted(base.text, old_changed), extract))
     new_ai = _ai(_labelled(new.text, _hinted(new.text, new_changed), extract))
     old_l, new_l = loose(old_f), loose(new_f)
-    gone = [c for c in old_ai if loose(passage_key(c.text)) not in new_l]
-    came = [c for c in new_ai if loose(passage_key(c.text)) not in old_l]
+    # A clause went when its wording occurs fewer times than before, not only when it is nowhere:
+    # a policy that lists "Public content you or others create or share" under the AI purpose for
+    # adults and again for minors, and drops it for minors, still has the words once.  Counting
+    # on the loose (words-only) text keeps punctuation and re-paragraphing from counting.
+    gone = [c for c in old_ai if _fewer(loose(passage_key(c.text)), new_l, old_l)]
+    came = [c for c in new_ai if _fewer(loose(passage_key(c.text)), old_l, new_l)]
     # AI wording that merely reappears identical to an earlier version is not an event (rule 2).
     if came:
         earlier_l = [loose(noise.folded(v.text)) for v in earlier]
-        came = [c for c in came if not any(loose(passage_key(c.text)) in f for f in earlier_l)]
+        came = [c for c in came if not any(not _fewer(loose(passage_key(c.text)), f, new_l) for f in earlier_l)]
     if not gone and not came:
         return (), old_ai, new_ai
     # Which AI labels each version has at all (for ADDED / REMOVED / CHANGED): every AI-looking passage.
@@ -344,8 +341,8 @@ def is_blip(deltas: tuple[ClauseDelta, ...], before: Version) -> bool:
 
 def ai_class(deltas: tuple[ClauseDelta, ...], old_ai: list[Clause], new_ai: list[Clause]) -> ChangeClass:
     kinds = {d.kind for d in deltas}
-    old_labels = {lb for c in old_ai for lb in c.labels} & AI_LABELS
-    new_labels = {lb for c in new_ai for lb in c.labels} & AI_LABELS
+    old_labels = {lb for c in old_ai for lb in change_labels(c)}
+    new_labels = {lb for c in new_ai for lb in change_labels(c)}
     if not old_ai:
         return C.AI_CLAUSE_ADDED
     if not new_ai:

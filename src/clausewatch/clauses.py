@@ -33,7 +33,7 @@ from .models import Clause, Evidence
 # 3 = 'help train our products/tools', 'improve our AI technologies' past the research veto.
 # 4 = evidence: a TRAINS quote prefers the sentence stating the use of users' data, an AUTOMATED quote
 # avoids training sentences; linked "[object](…)"; AI-feature and lead-in wording families (issue 5).
-RULES_VERSION = 4
+RULES_VERSION = 5
 
 LABELS = (
     "TRAINS_ON_USER_DATA",
@@ -629,16 +629,23 @@ _LABEL_WORDS = 8  # a paragraph this short is a label/title, so the lead-in read
 def lead_in_context(text: str, spans: list[tuple[int, int]], i: int) -> str:
     """The lead-in of passage ``i`` if it is a list item: up to 3 preceding non-item passages
     (nearest last), each separated by a blank line; "" for a passage that is not a list item."""
+    return "\n\n".join(text[spans[j][0]:spans[j][1]] for j in reversed(lead_in_indices(text, spans, i)))
+
+
+def lead_in_indices(text: str, spans: list[tuple[int, int]], i: int) -> list[int]:
+    """The passages :func:`lead_in_context` reads for passage ``i``, nearest first ([] for a
+    passage that is not a list item).  The change engine runs the extractor on windows of a text
+    and needs each window to reach back this far."""
     s, e = spans[i]
     if not _LIST_MARK.match(text[s:e]):
-        return ""
-    found: list[str] = []
+        return []
+    found: list[int] = []
     j = i - 1
     while j >= 0 and len(found) < _LEADIN_PARAGRAPHS and i - j <= 40:
         ps, pe = spans[j]
         p = text[ps:pe]
         if not _LIST_MARK.match(p):
-            found.append(p)
+            found.append(j)
             # read further up only past short labels ("**Legitimate interests relied on:**"); a
             # real sentence is the lead-in and paragraphs above it are other topics
             if len(_WORD.findall(_mask(p))) > _LABEL_WORDS:
@@ -646,15 +653,15 @@ def lead_in_context(text: str, spans: list[tuple[int, int]], i: int) -> str:
         j -= 1
     # "Information categories we use …:" names no purpose of its own: the purpose is the first real
     # sentence above it, past the list and short labels between ("Legitimate interests relied on:")
-    if found and _categories_rx().search(found[-1]):
+    if found and _categories_rx().search(text[spans[found[-1]][0]:spans[found[-1]][1]]):
         j -= 1
         while j >= 0 and i - j <= 40:
             p = text[spans[j][0] : spans[j][1]]
             if not _LIST_MARK.match(p) and len(_WORD.findall(_mask(p))) > _LABEL_WORDS:
-                found.append(p)
+                found.append(j)
                 break
             j -= 1
-    return "\n\n".join(reversed(found))
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,7 @@ renderers in :mod:`clausewatch.redline`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -161,6 +162,26 @@ AI_LABELS = frozenset({
     "SCRAPING_AI_RESTRICTION", "AI_FEATURE_TERMS",
 })
 HIGH_LABELS = frozenset({"TRAINS_ON_USER_DATA", "NO_TRAINING_PROMISE", "OPT_OUT_OFFERED", "THIRD_PARTY_AI"})
+
+# An automated-decision clause that says its model is *trained on* some data (Glint's "NLP that is
+# trained specifically on employee feedback") is text on training AI with people's data, which
+# CHANGES-NOTES.md rule 1 counts as an AI clause even where the clause gold, wanting the user's own
+# data named, gives no TRAINS label.  Ranking, ads or spam models "trained to" do something are not.
+_TRAINED_ON_DATA = re.compile(
+    r"\b(?:trained|fine[\s\-]?tuned|train|training)[\s\-]+(?:(?:specifically|exclusively|only|primarily|largely)[\s\-]+)?"
+    r"(?:on|with|using)[\s\-]+(?:(?:the|your|their|our|its|customer|user|employee|member)s?[’']?[\s\-]+)*"
+    r"(?:data|feedback|content|comments|responses|information|conversations|inputs?|interactions)\b",
+    re.I,
+)
+
+
+def change_labels(clause: Clause) -> frozenset[str]:
+    """The labels that make ``clause`` an AI clause for change alerts (empty = not one)."""
+    labels = frozenset(clause.labels)
+    out = labels & AI_LABELS
+    if "AUTOMATED_DECISIONS" in labels and _TRAINED_ON_DATA.search(clause.text):
+        out |= {"AUTOMATED_DECISIONS"}
+    return out
 
 
 def _default_extractor() -> ClauseExtractor:

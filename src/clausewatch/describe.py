@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .clausediff import loose, passage_key, segments
-from .compare import HIGH_LABELS, ChangeClass, ClauseDelta, Severity
+from .compare import HIGH_LABELS, ChangeClass, ClauseDelta, DeltaKind, Severity
 from .models import Version
 from .normalize import strip_markup
 
@@ -27,6 +27,9 @@ def severity(cls: ChangeClass, deltas: tuple[ClauseDelta, ...]) -> Severity:
         return Severity.LOW
     if cls is C.AI_CLAUSE_CHANGED and not any(set(d.labels) & HIGH_LABELS for d in deltas):
         return Severity.MEDIUM
+    # A model "trained on employee feedback" that leaves with its product is an event, but a minor one.
+    if all(set(d.labels) <= {"AUTOMATED_DECISIONS"} for d in deltas):
+        return Severity.MEDIUM
     return Severity.HIGH
 
 
@@ -38,6 +41,8 @@ _SAYS = {
     "THIRD_PARTY_AI": "your data may go to third-party AI providers",
     "SCRAPING_AI_RESTRICTION": "others may not use its content for AI training or data mining",
     "AI_FEATURE_TERMS": "how its AI features, prompts and outputs are handled",
+    # Only automated decisions whose model is trained on people's data reach here (compare.change_labels).
+    "AUTOMATED_DECISIONS": "its AI is trained on people's data",
 }
 _ORDER = list(_SAYS)
 
@@ -84,11 +89,19 @@ def summary(cls: ChangeClass, name: str, reason: str, deltas: tuple[ClauseDelta,
     focus = [d for d in deltas if lb in d.labels] or list(deltas)
     quote = _short(focus[0].quote or focus[0].new_text or focus[0].old_text or "")
     more = f" (+{len(deltas) - 1} more)" if len(deltas) > 1 else ""
+    kinds = {d.kind for d in deltas}
+    verb = ":"  # what joins the head to the quote
     if cls is C.AI_CLAUSE_REMOVED:
         head = f"{name} no longer says {phrase}" if lb != "AI_FEATURE_TERMS" else f"{name} drops terms on {phrase}"
     elif cls is C.AI_CLAUSE_ADDED:
         head = f"{name} now says {phrase}" if lb != "AI_FEATURE_TERMS" else f"{name} adds terms on {phrase}"
+    elif lb == "AI_FEATURE_TERMS":
+        head = f"{name} changes its terms on {phrase}"
+    elif kinds == {DeltaKind.REMOVED}:
+        # Wording dropped while the clause stays elsewhere (an item gone from one of two lists).
+        head, verb = f"{name} says less on how {phrase}", "; it drops"
+    elif kinds == {DeltaKind.ADDED}:
+        head, verb = f"{name} says more on how {phrase}", "; it adds"
     else:
-        head = f"{name} rewords what it says on how {phrase}" if lb != "AI_FEATURE_TERMS" else \
-            f"{name} changes its terms on {phrase}"
-    return f"{head}: “{quote}”{more}"
+        head = f"{name} rewords what it says on how {phrase}"
+    return f"{head}{verb} “{quote}”{more}"
