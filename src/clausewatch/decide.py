@@ -236,7 +236,8 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
     edge = _edge_chrome(old_dec, new_dec)
     if edge:
         return C.NOISE_EXTRACTION, edge
-    ops = iter_word_diff(_SENTENCE_CUT.sub("\\1\n", old_dec), _SENTENCE_CUT.sub("\\1\n", new_dec))
+    ops = iter_word_diff(_SENTENCE_CUT.sub("\\1\n", old_dec), _SENTENCE_CUT.sub("\\1\n", new_dec),
+                         max_run_tokens=DIFF_RUN_TOKENS)
     kinds: Counter = Counter()
     before = dels = ins = ""
     for op, text in [*ops, (EQUAL, "")]:
