@@ -321,3 +321,20 @@ def test_automated_decisions_count_for_alerts_only_when_a_model_is_trained_on_da
     assert change_labels(spam) == frozenset()
     assert change_labels(clause("We use your posts to train our AI models.", ("TRAINS_ON_USER_DATA",))) == {
         "TRAINS_ON_USER_DATA"}
+
+
+def test_another_edition_with_the_same_stated_date_is_extraction_noise_not_an_ai_removal():
+    # Meta served the tracker two editions of the Instagram policy, both "Effective June 16, 2025":
+    # one with the AI-at-Meta legal-basis table (13,685 words), one without (6,373).
+    topics = ["account", "ads", "safety", "research", "payments", "messages", "location", "cookies", "partners", "law"]
+    filler = [f"We use information about {t} to run the {t} features, to keep them secure and to explain how the "
+              f"{t} settings work for people in each region where we offer them today." for t in topics]
+    ai = ["We may use your posts and comments to develop and train our AI models.",
+          "Develop and improve AI for our products and for third parties, using public content you share."]
+    full = "# Privacy Policy\n\nEffective June 16, 2025\n\n" + "\n\n".join(filler + ai + filler[::-1]) + "\n"
+    edition = "# Privacy Policy\n\nEffective June 16, 2025\n\n" + "\n\n".join(filler[:9]) + "\n"
+    ch = compare([_v(1, full, 1)], _v(2, edition, 2), extract=_stub_extract)
+    assert ch.cls is C.NOISE_EXTRACTION and "another edition" in ch.reason and not ch.alert
+    # A new stated date makes the same cut a change to judge on its content.
+    dated = edition.replace("June 16, 2025", "September 1, 2025")
+    assert not compare([_v(1, full, 1)], _v(2, dated, 2), extract=_stub_extract).cls.is_noise

@@ -18,7 +18,7 @@ from functools import lru_cache
 from . import noise
 from .clauses import lead_in_indices
 from .clauses import segments as clause_segments
-from .compare import ChangeClass, ClauseDelta, ClauseExtractor, DeltaKind, change_labels
+from .compare import LABEL_ORDER, ChangeClass, ClauseDelta, ClauseExtractor, DeltaKind, change_labels
 from .models import Clause, Version
 from .normalize import decision_text
 from .worddiff import EQUAL, word_diff
@@ -244,9 +244,13 @@ def _material(old_text: str, new_text: str, quotes: Sequence[str], old_lead: str
 
 
 def _quote(clause: Clause | None) -> str | None:
+    """The evidence of the clause's most newsworthy label (what a summary quotes)."""
     if clause is None:
         return None
-    return clause.evidence[0].quote if clause.evidence else clause.text[:200]
+    if not clause.evidence:
+        return clause.text[:200]
+    rank = {lb: n for n, lb in enumerate(LABEL_ORDER)}
+    return min(clause.evidence, key=lambda ev: rank.get(ev.label, len(rank))).quote
 
 
 def _fewer(words: str, text: str, than: str) -> bool:

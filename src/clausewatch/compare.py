@@ -162,6 +162,9 @@ AI_LABELS = frozenset({
     "SCRAPING_AI_RESTRICTION", "AI_FEATURE_TERMS",
 })
 HIGH_LABELS = frozenset({"TRAINS_ON_USER_DATA", "NO_TRAINING_PROMISE", "OPT_OUT_OFFERED", "THIRD_PARTY_AI"})
+# Which label a change is told by when a clause has several (most newsworthy first).
+LABEL_ORDER = ("TRAINS_ON_USER_DATA", "NO_TRAINING_PROMISE", "OPT_OUT_OFFERED", "THIRD_PARTY_AI",
+               "SCRAPING_AI_RESTRICTION", "AI_FEATURE_TERMS", "AUTOMATED_DECISIONS")
 
 # An automated-decision clause that says its model is *trained on* some data (Glint's "NLP that is
 # trained specifically on employee feedback") is text on training AI with people's data, which

@@ -30,6 +30,8 @@ MIN_WORDS = 60
 SHRUNK, BLOATED = 0.4, 3.0
 # Pop-ups / dropdowns dropped or captured again: a smaller swing, with the stated date unchanged.
 LOST, GAINED = 0.85, 1.15
+# More than this share of the words replaced with the stated date unchanged: another edition of the page.
+REPLACED = 0.5
 # A text with this many British/American spelling pairs is another locale edition of the page;
 # short rewordings beside them ("like" → "such as") are that edition's house style.
 LOCALE_VARIANTS = 10
@@ -51,6 +53,11 @@ def _nwords(dec: str) -> int:
 @lru_cache(maxsize=512)
 def _paragraphs(dec: str) -> frozenset[str]:
     return frozenset(p for p in dec.split("\n") if p)
+
+
+def _words_lost(old_dec: str, new_dec: str) -> int:
+    """How many of the old text's words (counted with repeats) the new text no longer has."""
+    return sum((Counter(noise.words(old_dec)) - Counter(noise.words(new_dec))).values())
 
 
 def _iso(v: Version) -> str:
@@ -197,6 +204,15 @@ def decide(previous: list[Version], new: Version, *, extract: ClauseExtractor, n
     if not new_date and ratio > GAINED and w_removed < 0.2 * w_added_all and _seen_share(list(added), earlier) >= 0.8:
         return make(C.NOISE_EXTRACTION, "text captured again that earlier captures had (pop-ups / dropdowns), "
                     "stated date unchanged")
+
+    if new_dates and new_dates == old_dates and w_removed > REPLACED * w_old:
+        # A policy that keeps its stated date while most of its words go is another edition of the
+        # page served to the tracker (region, A/B test), not a silent rewrite: CHANGES-NOTES rule 5.
+        # Counted on words, not paragraphs: re-wrapped paragraphs replace no words.
+        lost = _words_lost(old_dec, new_dec)
+        if lost > REPLACED * w_old:
+            return make(C.NOISE_EXTRACTION, f"most of the words gone ({lost} of {w_old}) with the stated date "
+                        "unchanged: another edition of the page (region, A/B test), not a new policy")
 
     # 5c. Another source configuration (URL, selectors, combined pages) or extractor revision:
     # what differs beyond formatting is the tracker's choice, not the service's (re-baselined).

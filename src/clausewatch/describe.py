@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .clausediff import loose, passage_key, segments
-from .compare import HIGH_LABELS, ChangeClass, ClauseDelta, DeltaKind, Severity
+from .compare import HIGH_LABELS, LABEL_ORDER, ChangeClass, ClauseDelta, DeltaKind, Severity
 from .models import Version
 from .normalize import strip_markup
 
@@ -44,12 +44,11 @@ _SAYS = {
     # Only automated decisions whose model is trained on people's data reach here (compare.change_labels).
     "AUTOMATED_DECISIONS": "its AI is trained on people's data",
 }
-_ORDER = list(_SAYS)
 
 
 def _main_label(deltas: Sequence[ClauseDelta]) -> str | None:
     labels = {lb for d in deltas for lb in d.labels}
-    for lb in _ORDER:
+    for lb in LABEL_ORDER:
         if lb in labels:
             return lb
     return None
