@@ -338,3 +338,22 @@ def test_another_edition_with_the_same_stated_date_is_extraction_noise_not_an_ai
     # A new stated date makes the same cut a change to judge on its content.
     dated = edition.replace("June 16, 2025", "September 1, 2025")
     assert not compare([_v(1, full, 1)], _v(2, dated, 2), extract=_stub_extract).cls.is_noise
+
+
+def test_possessive_restyled_is_punctuation():
+    text = _OLD.replace("honor your settings", "honor your business's settings")
+    ch = compare([_v(1, text, 1)], _v(2, text.replace("business's", "business'"), 2), extract=_stub_extract)
+    assert ch.cls is C.NOISE_FORMATTING and "punctuation" in ch.reason
+
+
+def test_a_link_label_dropped_all_over_the_page_is_not_wording():
+    # Facebook 2025-02-26: the "Facebook Help Center" source label after each related link went.
+    links = ["How to manage your feed", "How to remove a tag", "How to make an account private",
+             "How to manage apps and websites"]
+    old = _OLD + "\n" + "\n\n".join(f"{t} Facebook Help Center" for t in links) + "\n"
+    new = _OLD + "\n" + "\n\n".join(links) + "\n"
+    ch = compare([_v(1, old, 1)], _v(2, new, 2), extract=_stub_extract)
+    assert ch.cls.is_noise and "link labels" in ch.reason and not ch.digest
+    # Dropped once, the same words are a change a reader should see.
+    once = old.replace("How to remove a tag Facebook Help Center", "How to remove a tag")
+    assert compare([_v(1, old, 1)], _v(2, once, 2), extract=_stub_extract).cls is not C.NOISE_FORMATTING

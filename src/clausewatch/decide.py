@@ -30,6 +30,8 @@ MIN_WORDS = 60
 SHRUNK, BLOATED = 0.4, 3.0
 # Pop-ups / dropdowns dropped or captured again: a smaller swing, with the stated date unchanged.
 LOST, GAINED = 0.85, 1.15
+# A short phrase added or dropped in at least this many places is a repeated link label.
+REPEATED_LABEL = 3
 # More than this share of the words replaced with the stated date unchanged: another edition of the page.
 REPLACED = 0.5
 # A text with this many British/American spelling pairs is another locale edition of the page;
@@ -255,6 +257,7 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
     ops = iter_word_diff(_SENTENCE_CUT.sub("\\1\n", old_dec), _SENTENCE_CUT.sub("\\1\n", new_dec),
                          max_run_tokens=DIFF_RUN_TOKENS)
     kinds: Counter = Counter()
+    hunks: list[tuple[str, tuple[str, ...] | None]] = []  # (kind, label key) per hunk
     before = dels = ins = ""
     for op, text in [*ops, (EQUAL, "")]:
         if op != EQUAL:
@@ -269,18 +272,28 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
             if kind is None:
                 # A short rewording ("like" → "such as") can be a locale edition's house style; keep
                 # reading only while every such hunk is short and says nothing about AI.
-                size = max(len(noise.words(dels)), len(noise.words(ins)))
+                key = _label_key(dels, ins)
+                size = len(key) if key else max(len(noise.words(dels)), len(noise.words(ins)))
                 if size > 12 or AI_HINT.search(dels + " " + ins) or kinds["reworded"] >= 200 \
                         or (size > 3 and kinds["reworded long"] >= 3):
                     return None
                 kind = "reworded" if size <= 3 else "reworded long"
             kinds[kind] += 1
+            hunks.append((kind, _label_key(dels, ins)))
             before = text
         else:
             before = (before + text)[-2000:]
         dels = ins = ""
     if not kinds:
         return C.NOISE_FORMATTING, "only spacing changed"
+    # The same few words added or dropped all over the page ("Facebook Help Center" after each
+    # related link): link decoration, not wording, nor sentence endings cut off.
+    labels = Counter(key for _, key in hunks if key and len(key) <= 3)
+    for kind, key in hunks:
+        if kind in ("reworded", "truncation") and labels[key] >= REPEATED_LABEL:
+            kinds[kind] -= 1
+            kinds["repeated link labels"] += 1
+    kinds = +kinds
     if (kinds["reworded"] or kinds["reworded long"]) and kinds["variant"] < LOCALE_VARIANTS:
         return None
     if kinds["minor"] and kinds["variant"] < 3:
@@ -291,9 +304,27 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
     if extraction:
         what = {"chrome": "page chrome (buttons, navigation, sidebar entries)", "truncation": "truncated sentence endings",
                 "placeholder": "an e-mail obfuscation placeholder"}
-        return C.NOISE_EXTRACTION, "only " + " and ".join(what[k] for k in sorted(extraction)) + " changed"
+        parts = [what[k] for k in sorted(extraction)] + (["repeated link labels"] if kinds["repeated link labels"] else [])
+        return C.NOISE_EXTRACTION, "only " + " and ".join(parts) + " changed"
     what = sorted(k for k in kinds if k != "space")
     return C.NOISE_FORMATTING, "only " + (", ".join(what) or "spacing") + " changed"
+
+
+def _label_key(dels: str, ins: str) -> tuple[str, ...] | None:
+    """The words a short hunk adds or drops, order-free, when it only adds or only drops (after
+    taking off what both sides share, so "settings facebook help centerhow" → "settingshow" is
+    "facebook help center" dropped); None for a replacement."""
+    n = 0
+    while n < min(len(dels), len(ins)) and dels[n] == ins[n]:
+        n += 1
+    dels, ins = dels[n:], ins[n:]
+    m = 0
+    while m < min(len(dels), len(ins)) and dels[-1 - m] == ins[-1 - m]:
+        m += 1
+    dels, ins = dels[:len(dels) - m], ins[:len(ins) - m]
+    if noise.words(dels) and noise.words(ins):
+        return None
+    return tuple(sorted(noise.words(dels or ins))) or None
 
 
 def _edge_chrome(old_dec: str, new_dec: str) -> str | None:
@@ -319,6 +350,8 @@ def _hunk_kind(before: str, dels: str, ins: str, after: str) -> str | None:
         return "punctuation"
     if noise.placeholder_only(before + dels + after[:40], before + ins + after[:40]):
         return "placeholder"
+    if before.endswith(("'", "’")) and {dels, ins} <= {"s", ""}:
+        return "punctuation"  # a possessive restyled: "business's" ↔ "business'"
     if all(w.isdigit() for w in dw + iw):
         return "numbering"
     if len(dw) == len(iw) == 1:
