@@ -73,3 +73,23 @@ def test_db_path_from_environment(corpus, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert db.exists()
     assert "CLAUSEWATCH_DB" in CliRunner().invoke(main, ["--help"]).output
+
+
+def test_versions_hashed_under_an_older_normalisation_are_rehashed_not_reimported(corpus, tmp_path):
+    from clausewatch.normalize import NORMALISATION_VERSION, decision_hash
+    from clausewatch.store import Store
+
+    db = tmp_path / "cw.sqlite"
+    first = json.loads(_run(db, "import", str(corpus / "ota/Meta AI"), "--json").output)
+    store = Store(db)
+    ids = [r["id"] for r in store.db.query("select id from versions")]
+    # As an older clausewatch would have left them: another normalisation, another hash.
+    store.db.execute("update versions set normalisation_version = '0', decision_hash = 'old-' || id")
+    store.db.conn.close()
+    again = json.loads(_run(db, "import", str(corpus / "ota/Meta AI"), "--json").output)
+    assert again["versions_added"] == 0 and again["unchanged"] + again["repeats"] == first["files"]
+    store = Store(db)
+    rows = {r["id"]: r for r in store.db.query("select id, text, decision_hash, normalisation_version from versions")}
+    assert sorted(rows) == ids
+    assert all(r["normalisation_version"] == NORMALISATION_VERSION and r["decision_hash"] == decision_hash(r["text"])
+               for r in rows.values())

@@ -23,6 +23,7 @@ def test_formatting_is_not_a_change():
         BASE.replace("your personal data", "your\npersonal   data"),  # wrapping
         BASE.replace("Last updated: March 3, 2024", "Last updated: 4 April 2025"),  # date line
         BASE.replace("e-mail", "e\u2011mail").replace("We may", "We\u00a0may"),  # typography
+        BASE.replace("# Privacy Policy", "# Privacy Policy\n\n![Hands holding a phone](/img/a.png)"),  # illustration
         BASE + "\nPage generated 2024-05-06T07:08:09Z · build 4be1f9c2\n",  # dynamic footer…
     ]
     footer_base = BASE + "\nPage generated 2023-01-01T00:00:00Z · build 0000aaa1\n"

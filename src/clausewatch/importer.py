@@ -70,6 +70,9 @@ def import_history(path: str | Path, store: Store, *, watchlist: Watchlist | Non
     if not found:
         raise InputError(f"{root}: no dated versions found (expected <Service>/<Terms type>/<YYYY-MM-DDTHH-MM-SSZ>.md)")
 
+    from .pipeline import rehash_stale_versions
+
+    rehash_stale_versions(store)  # so a history imported again matches what is stored
     report = ImportReport()
     for (service, doc_type), files in sorted(found.items()):
         spec = _spec_for(service, doc_type, watchlist)

@@ -16,10 +16,11 @@ import hashlib
 import re
 import unicodedata
 
-NORMALISATION_VERSION = "1"
+NORMALISATION_VERSION = "2"  # 2: image alt text dropped
 
-# [text](target "title") and ![alt](src): keep the visible text only.
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+# [text](target "title"): keep the visible text only.  ![alt](src): nothing; alt text describes
+# an illustration ("Hands holding a phone …") and changes with it, it is not the policy's wording.
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
 _MD_REF_DEF = re.compile(r"^\s*\[[^\]]+\]:\s+\S+.*$", re.M)
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+|mailto:[^>\s]+)>")
@@ -89,7 +90,7 @@ def strip_markup(text: str) -> str:
     if not text.isascii():
         # A regex over the few mapped characters: str.translate with a dict costs ~40 ms on a long policy.
         text = _TYPOGRAPHY_CHARS.sub(lambda m: _TYPOGRAPHY[ord(m[0])] or "", unicodedata.normalize("NFKC", text))
-    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_IMAGE.sub("", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_REF_DEF.sub("", text)
     text = _AUTOLINK.sub(" ", text)

@@ -352,6 +352,19 @@ def _is_rebaseline(store: Store, doc: DocumentSpec, current: Version, new_hash: 
         return False
 
 
+def rehash_stale_versions(store: Store) -> int:
+    """Give versions hashed under an older normalisation (``NORMALISATION_VERSION``) today's
+    decision hash, silently: a page that did not change stays unchanged, and repeats of old texts
+    are still found.  The comparisons already stored are kept as they were.  Returns how many."""
+    stale = store.stale_hash_versions(NORMALISATION_VERSION)
+    for version_id in stale:
+        with store.transaction():
+            version = store.version(version_id)
+            if version is not None:
+                store.set_decision_hash(version_id, decision_hash(version.text), NORMALISATION_VERSION)
+    return len(stale)
+
+
 def record_change(store: Store, doc: DocumentSpec, version: Version) -> None:
     """Classify and store what a new version changed (the change engine's hook; no-op until it lands)."""
     hook = getattr(store, "record_change_for", None)
@@ -367,6 +380,7 @@ def run_checks(docs: Iterable[DocumentSpec], store: Store, fetchers: Fetchers, *
                now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> list[CheckResult]:
     """Check every document once; one failing document never stops the others."""
     docs = list(docs)
+    rehash_stale_versions(store)
     if fetchers.robots is None and fetchers.settings.obey_robots:
         from .fetch.robots import RobotsGuard
 

@@ -168,6 +168,11 @@ def _m009_clause_rules_version(db: sqlite_utils.Database) -> None:
     db["versions"].add_column("clauses_rules_version", int)
 
 
+def _m010_normalisation_index(db: sqlite_utils.Database) -> None:
+    # every run asks "any version hashed under an older normalisation?" (pipeline.rehash_stale_versions)
+    db["versions"].create_index(["normalisation_version"], if_not_exists=True)
+
+
 # (name, function): applied in order, each once, each in its own transaction.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("001_core", _m001_core),
@@ -175,6 +180,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("007_digest", _m007_digest),
     ("006_changes", _m006_changes),
     ("009_clause_rules_version", _m009_clause_rules_version),
+    ("010_normalisation_index", _m010_normalisation_index),
 ]
 
 
@@ -401,6 +407,15 @@ class Store:
         return [r["id"] for r in self.db.query(
             "select id from versions where clauses_rules_version is null or clauses_rules_version < ? order by id",
             [rules_version])]
+
+    def stale_hash_versions(self, normalisation_version: str) -> list[int]:
+        """Ids of versions whose decision hash was computed under another normalisation."""
+        return [r["id"] for r in self.db.query(
+            "select id from versions where normalisation_version is not ? order by id", [normalisation_version])]
+
+    def set_decision_hash(self, version_id: int, decision_hash: str, normalisation_version: str) -> None:
+        self.db.execute("update versions set decision_hash = ?, normalisation_version = ? where id = ?",
+                        [decision_hash, normalisation_version, version_id])
 
     # -- checks --
 
