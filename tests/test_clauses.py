@@ -403,4 +403,4 @@ def test_rules_version_is_bumped_when_rules_change():
     parts += [repr(sorted(R.V.items())), repr(sorted(R.FLAGS.items())), R.CONDITIONAL_NEG, R.THIRD_AGENT,
               R.THIRD_OWNED, R.SHARED_TO_OTHERS, R.LEADIN_NOT_USER_DATA, R.LEADIN_DATA_CATEGORIES, R.ITEM_USER_DATA]
     fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-    assert (C.RULES_VERSION, fingerprint) == (5, "42fddfe0ffcdcc96")
+    assert (C.RULES_VERSION, fingerprint) == (6, "52a9ab3e3be3f7cd")

@@ -203,11 +203,15 @@ def test_leave_one_service_out_floors():
 HELDOUT = Path(__file__).resolve().parent / "data"
 HELDOUT_FLOORS = {
     "clauses_heldout.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.85,
-                              "THIRD_PARTY_AI": 0.90, "SCRAPING_AI_RESTRICTION": 0.80, "AI_FEATURE_TERMS": 0.90},
+                              "THIRD_PARTY_AI": 0.90, "SCRAPING_AI_RESTRICTION": 0.90, "AI_FEATURE_TERMS": 0.90},
     "clauses_heldout2.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.85,
                                "SCRAPING_AI_RESTRICTION": 0.90, "AI_FEATURE_TERMS": 0.80},
     "clauses_heldout3.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.90, "OPT_OUT_OFFERED": 0.90,
                                "SCRAPING_AI_RESTRICTION": 0.90, "AI_FEATURE_TERMS": 0.90, "AUTOMATED_DECISIONS": 0.85},
+    # round 4 (rules v6 score 1.000 on every label; one miss in a 5-passage label is F1 0.889)
+    "clauses_heldout4.jsonl": {"TRAINS_ON_USER_DATA": 0.90, "NO_TRAINING_PROMISE": 0.85, "OPT_OUT_OFFERED": 0.85,
+                               "THIRD_PARTY_AI": 0.85, "SCRAPING_AI_RESTRICTION": 0.85, "AI_FEATURE_TERMS": 0.85,
+                               "AUTOMATED_DECISIONS": 0.85},
 }
 
 

@@ -64,7 +64,7 @@ V["W20"] = r"(?:[\s,;:()\-–—/\[\]*“”\"']+[\w’'.\-/&]+){0,20}"
 # "MANDATORY", "CLAIMS", "Aid" are not AI (§18).  The engine compiles {AI} case-sensitively.
 V["AI"] = r"(?-i:\b(?:Gen)?AIs?\b)"
 V["AI_TERM"] = (
-    r"(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learning|(?-i:\bML\b)|(?-i:\bLLMs?\b)"
+    r"(?:{AI}|artificial[\s\-]+intelligence|machine[\s\-]+learn(?:ing|ed)|(?-i:\bML\b)|(?-i:\bLLMs?\b)"
     r"|large[\s\-]+language[\s\-]+models?|language[\s\-]+models?|generative|neural[\s\-]+networks?"
     r"|deep[\s\-]+learning|(?-i:\bGPTs?\b)|foundation[\s\-]+models?|AI[\s\-]+models?)"
 )
@@ -80,7 +80,7 @@ V["MODEL"] = (
     r"(?![\s\-]+(?:clauses?|instructions|withdrawal|forms?|numbers?|years?|contracts?))"
     r"|(?-i:\bLLMs?\b)|large[\s\-]+language[\s\-]+models?|language[\s\-]+models?|foundation[\s\-]+models?"
     r"|(?:{AI}|artificial[\s\-]+intelligence)(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|features|tools))?"
-    r"|AI[\s\-]+at[\s\-]+Meta|Google[\s\-]+AI|machine[\s\-]+learning(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|algorithms?))?"
+    r"|AI[\s\-]+at[\s\-]+Meta|Google[\s\-]+AI|machine[\s\-]+learn(?:ing|ed)(?:[\s\-]+(?:models?|systems?|technolog(?:y|ies)|algorithms?))?"
     r"|(?:our|its|the)[\s\-]+algorithms|systems[\s\-]+and[\s\-]+models|model[\s\-]+performance"
     r"|neural[\s\-]+networks?|(?:AI|ML)/(?:AI|ML)[\s\-]+models?|{AI_PRODUCT})"
 )
@@ -162,8 +162,9 @@ TRAINING: tuple[Rule, ...] = (
     Rule(
         "ai-training-noun",
         "TRAINING",
-        r"(?:{AI_TERM}|model)[\s\-]+(?:training|improvement|development)(?:[\s\-]+purposes)?",
-        "Noun phrases of training: 'AI training purposes', 'model training', 'data-for-AI-improvement'.",
+        r"(?:{AI_TERM}|model)[\s\-]+(?:(?:research|product)[\s\-]+(?:and|or)[\s\-]+(?:product[\s\-]+)?)?(?:training|improvement|development)(?:[\s\-]+purposes)?",
+        "Noun phrases of training: 'AI training purposes', 'model training', 'data-for-AI-improvement', "
+        "'(datasets used for) machine learning research and product development' - AI R&D as a use of data.",
         unless=(r"\bresearch\b(?![\s\-]+and)",),
     ),
     Rule(
@@ -200,6 +201,9 @@ TRAINING: tuple[Rule, ...] = (
         "stays AUTOMATED_DECISIONS, not training (§9).",
         unless=(
             r"\b(?:is|are)[\s\-]+an?[\s\-]+(?:[\w\-]+[\s\-]+){0,4}(?:company|organi[sz]ation|lab|laboratory)\b",
+            # 'shared with … companies that develop artificial intelligence' names the recipients, whose own
+            # training (if any) is a third party's (§14), not the service developing AI from users' data
+            r"\b(?:compan(?:y|ies)|organi[sz]ations|firms|businesses|labs|developers|providers|vendors)[\s\-]+(?:that|which|who)[\s\-]+(?:develop|build|create|train|make)\w*[\s\-]+(?:{AI_TERM}|models)",
             # ... unless the same sentence also improves the service's own AI ("Improve our AI technologies
             # and support AI research", a purpose of *your* information, Meta 2023).
             r"\bresearch[\s\-]+(?:in|on)\b|^(?!.*\bimprov\w*[\s\-]+our[\s\-]+(?:AI|artificial)).*\bsupport[\s\-]+(?:AI[\s\-]+)?research\b",
@@ -273,6 +277,15 @@ PROMISE: tuple[Rule, ...] = (
         "'We will only use your content to train models with your explicit consent' = a promise (opt-in).",
         needs=("training",),
     ),
+    Rule(
+        "not-used-for-this-purpose",
+        "NO_TRAINING_PROMISE",
+        r"\b(?:is|are|will[\s\-]+be|was|were)[\s\-]+(?:never|not)[\s\-]+(?:be[\s\-]+)?used[\s\-]+(?:for[\s\-]+(?:this|that|these|those|such)[\s\-]+(?:purposes?|training|use)|in[\s\-]+this[\s\-]+way)\b"
+        r"|\b(?:do|does|will|would)[\s\-]+(?:not|never)[\s\-]+use[\s\-]+(?:it|them|this[\s\-]+data|such[\s\-]+data)[\s\-]+(?:for[\s\-]+(?:this|that|these|those)[\s\-]+purposes?|in[\s\-]+this[\s\-]+way)\b",
+        "A scoped promise pointing back at the training just described: 'Texts submitted by Pro subscribers "
+        "are never used for this purpose' (§11) - only in a passage with a training mention.",
+        needs=("training",),
+    ),
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -333,9 +346,17 @@ OPT_OUT: tuple[Rule, ...] = (
         unless=(r"\beven[\s\-]+if\b|\bstill\b",),
     ),
     Rule(
+        "prevent-this",
+        "OPT_OUT_OFFERED",
+        r"\b(?:you[\s\-]+(?:can|may)|to)[\s\-]+(?:prevent|stop|block|refuse)[\s\-]+(?:this|that|it|such[\s\-]+(?:use|sharing|training))[\s\-]+(?:by|in|from|through|at[\s\-]+any[\s\-]+time)\b",
+        "A means to refuse the use just described: 'You can prevent this by enabling the … option' (§12); "
+        "needs a training mention in the passage.",
+        needs=("training",),
+    ),
+    Rule(
         "settings-to-refuse",
         "OPT_OUT_OFFERED",
-        r"\b(?:in|through|via|using|update|updating|change|adjust)[\s\-]+(?:your[\s\-]+)?(?:account[\s\-]+|privacy[\s\-]+|data[\s\-]+)?(?:settings|data[\s\-]+controls|privacy[\s\-]+portal)\b",
+        r"\b(?:in|through|via|using|update|updating|change|adjust)[\s\-]+(?:your[\s\-]+(?:(?!privacy\b|account\b|data\b)[\w\-]+[’']s[\s\-]+|(?:site|blog|store|workspace|profile|app|team|organi[sz]ation)[\s\-]+)?)?(?:account[\s\-]+|privacy[\s\-]+|data[\s\-]+)?(?:settings|data[\s\-]+controls|privacy[\s\-]+portal)\b",
         "A setting the user can change to stop the use — only counts next to an opt-out/objection verb in "
         "the same sentence (the 'unless' of this rule), never 'depending on your settings' alone (§12).",
         needs=("training",),
@@ -352,7 +373,7 @@ THIRD_PARTY: tuple[Rule, ...] = (
         "share-with-ai-provider",
         "THIRD_PARTY_AI",
         r"\b(?:shar\w+|disclos\w+|send\w*|sent|provid\w+|transfer\w*|pass\w*|licens\w*|available|sell\w*|sold)\b{W12}[\s\-]+(?:with|to|by|in)[\s\-]+"
-        r"(?:(?:our|the|select(?:ed)?|other|certain)[\s\-]+)*(?:third[\s\-]+party[\s\-]+|third-party[\s\-]+|(?:responses|answers|results|outputs?)[\s\-]+(?:provided|generated|given|produced)[\s\-]+by[\s\-]+(?:an?|the)[\s\-]+)?"
+        r"(?:(?:our|the|select(?:ed)?|other|certain)[\s\-]+)*(?:(?!AI\b|LLM\b|model\b)[\w\-]+[\s\-]+){0,2}?(?:third[\s\-]+party[\s\-]+|third-party[\s\-]+|(?:responses|answers|results|outputs?)[\s\-]+(?:provided|generated|given|produced)[\s\-]+by[\s\-]+(?:an?|the)[\s\-]+)?"
         r"(?:{AI}|LLM|model|generative[\s\-]+AI)[\s\-]+(?:model[\s\-]+)?(?:providers?|vendors?|partners?|compan(?:y|ies)|sub-?processors?|chatbots?|assistants?)"
         # a named AI company as the recipient ('share … with OpenAI'; 'provided by OpenAI' is the service itself)
         r"|\b(?:shar\w+|disclos\w+|send\w*|sent|transfer\w*|pass\w*|licens\w*)\b{W8}[\s\-]+(?:with|to)[\s\-]+(?:OpenAI|Anthropic|Mistral|Cohere)\b"
@@ -365,6 +386,23 @@ THIRD_PARTY: tuple[Rule, ...] = (
         "User data reaching another company's AI (§14): shared with / sent to / made available in AI model "
         "providers, AI subprocessors, 'an AI chatbot like OpenAI's ChatGPT', or shared with a third party or "
         "parent company so that it can train its own models.",
+    ),
+    Rule(
+        "send-to-company-ai",
+        "THIRD_PARTY_AI",
+        r"\b(?:shar\w+|disclos\w+|send\w*|sent|transfer\w*|pass\w*|transmit\w*|forward\w*)\b{W8}[\s\-]+to[\s\-]+(?-i:[A-Z][\w\-]*(?:[\s\-]+[A-Z][\w\-]*)?)[’']s[\s\-]+"
+        r"(?:[\w\-]+[\s\-]+){0,4}?(?:{AI_TERM}|{AI_PRODUCT}|OpenAI|Anthropic)(?:[\s\-]+[\w\-]+)?[\s\-]+(?:APIs?|models?|services?|platform)\b",
+        "Users' data sent to another company's AI service: 'sends meeting audio to Google Cloud's speech-to-text "
+        "and Gemini APIs', 'passed to Amazon's foundation models', 'Microsoft's Azure OpenAI Service' (§14).",
+    ),
+    Rule(
+        "ai-provider-role",
+        "THIRD_PARTY_AI",
+        r"\b(?:our|its)[\s\-]+(?:(?!AI\b|LLM\b)[\w\-]+[\s\-]+){0,2}?(?:{AI}|LLM|AI[\s\-]+model|(?:large[\s\-]+)?language[\s\-]+model|generative[\s\-]+AI)[\s\-]+(?:model[\s\-]+)?(?:providers|vendors|sub-?processors|partners)\b"
+        r"|\b(?:{AI}|LLM|large[\s\-]+language[\s\-]+model|AI[\s\-]+model|language[\s\-]+model|generative[\s\-]+AI)[\s\-]+(?:model[\s\-]+)?(?:providers?|sub-?processors?|vendors?)[\s\-]+(?:for|of|powering|that[\s\-]+powers?)\b",
+        "The service's own AI vendors named as handling users' data ('our AI providers are contractually "
+        "prohibited from …', 'the underlying model providers'), and a sub-processor list entry whose role is "
+        "'Large language model provider for <feature>' (§14: user data goes to third-party model providers).",
     ),
     Rule(
         "third-party-ai",
@@ -401,19 +439,33 @@ SCRAPING: tuple[Rule, ...] = (
         r"\b(?:use|using|uses|used)\b{W12}[\s,\-]+(?:to|for|in)[\s\-]+(?:the[\s\-]+)?(?:develop|train|build|creat|improv|fine-tun)\w*"
         r"(?:[\s,]+(?:(?:and|or)[\s\-]+)?(?:develop|train|build|creat|improv|fine-tun|test|evaluat)\w*)*(?:[\s\-]+\([^)]{0,40}\))?[\s\-]+"
         r"(?:(?:any|an?|other|competing|new|your[\s\-]+own|similar)[\s\-]+)*"
-        r"(?:(?:(?:{AI}|machine[\s\-]+learning|generative|artificial[\s\-]+intelligence|large|language|or|and)[\s\-]+)*"
-        r"(?:models?(?![\s\-]+performance)|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b|(?:{AI}|artificial[\s\-]+intelligence)(?![\s\-]+(?:features?|tools?|services?)))"
+        # 'to train machine-learning or AI systems'
+        r"(?:(?:{AI}|machine[\s\-]+learn(?:ing|ed)|artificial[\s\-]+intelligence)(?:[\s\-]+(?:or|and)[\s\-]+(?:{AI}|machine[\s\-]+learn(?:ing|ed)|artificial[\s\-]+intelligence))?[\s\-]+(?:systems?|applications)\b|(?:"
+        r"(?:(?:{AI}|machine[\s\-]+learning|generative|artificial[\s\-]+intelligence|large|language|or|and)[\s\-]+)*"
+        r"(?:models?(?![\s\-]+performance)|(?:related[\s\-]+)?(?:AI[\s\-]+)?technolog(?:y|ies))\b|(?:{AI}|artificial[\s\-]+intelligence)(?![\s\-]+(?:features?|tools?|services?))))"
         # noun form: 'use any data … in any model training or artificial intelligence application'
         r"|\b(?:use|using|uses|used)\b{W12}[\s,\-]+(?:to|for|in)[\s\-]+(?:any[\s\-]+)?(?:AI|model|machine[\s\-]+learning)[\s\-]+training\b",
         "'You may not use the Services / Output to develop (competing) models / machine-learning models'; "
         "'to create, train, or improve … any other AI technology' (§15).  Only a ban on *others*: when the "
-        "negation's subject is the service ('GitHub will not use your Prompts to train') it is a promise.",
+        "negation's subject is the service ('GitHub will not use your Prompts to train') it is a promise, and so "
+        "when it is the service's AI vendors who 'have agreed not to use them for model training'.",
         needs=("prohibition",),
         # the service's own use ("We do not use Customer Data to train …") is a promise, not a ban
         unless=(r"\bwe\b[^.;]{0,25}\b(?:us(?:e|ed|es|ing)|train\w*|develop\w*)\b", r"\bour[\s\-]+(?:AI[\s\-]+)?models\b",
                 # 'your emails are never used to train AI models' states a fact; 'may not be used' bans
                 r"\b(?:is|are|was|were|will[\s\-]+be|won[’']t[\s\-]+be)[\s\-]+(?:not[\s\-]+|never[\s\-]+)(?:be[\s\-]+)?used\b|\b(?:isn|aren|weren|wasn)[’']t[\s\-]+used\b",
-                r"(?-i:\b(?!You\b|Users?\b|Customers?\b|Developers?\b|Licensees?\b)[A-Z][\w\-]+)[\s\-]+(?:will|does|do|shall|would)(?:[\s\-]+not|n[’']t)[\s\-]+(?:use|train)\b"),
+                r"(?-i:\b(?!You\b|Users?\b|Customers?\b|Developers?\b|Licensees?\b)[A-Z][\w\-]+)[\s\-]+(?:will|does|do|shall|would)(?:[\s\-]+not|n[’']t)[\s\-]+(?:use|train)\b",
+                # the service's vendors committed not to train on users' data: a promise about that data
+                r"\b(?:providers?|partners?|vendors?|sub-?processors?|they)[\s\-]+(?:have[\s\-]+|are[\s\-]+)?(?:(?:contractually|legally)[\s\-]+)?(?:agreed|committed|required|obligated|bound)[\s\-]+not[\s\-]+to\b"),
+    ),
+    Rule(
+        "ai-use-needs-permission",
+        "SCRAPING_AI_RESTRICTION",
+        r"\b(?:{TRAIN}|develop\w*|build\w*)\b[^.;]{0,80}?(?:{AI_TERM}|{MODEL})[^.;]{0,80}?\b(?:requires?|only[\s\-]+with)[\s\-]+(?:our|its|the[\s\-]+publisher[’']s)[\s\-]+"
+        r"(?:prior[\s\-]+)?(?:express[\s\-]+)?(?:written[\s\-]+)?(?:permission|consent|authori[sz]ation|licen[cs]e)\b",
+        "A reservation worded as a permission requirement: 'Reproduction of our journalism for the purpose of "
+        "training generative AI requires our prior written consent' (§15).  'our' consent, so the service's "
+        "own promise 'only with your consent' is not this.",
     ),
     Rule(
         "models-that-compete",
@@ -513,9 +565,28 @@ FEATURE: tuple[Rule, ...] = (
         r"|\b(?:right,?[\s\-]+title,?[\s\-]+(?:and|or)[\s\-]+interest)[\s\-]+(?:in(?:[\s\-]+(?:and|or)[\s\-]+to)?[\s\-]+|to[\s\-]+)(?:the[\s\-]+)?AIs\b"
         r"|\bnot[\s\-]+(?:responsible|liable)[\s\-]+for[\s\-]+(?:[\w\-]+[\s\-]+){0,7}(?:AI|AIs|AI[\s\-]+tools|Outputs?)\b"
         # 'You may not use Replit AI to generate malware': a ban on what the AI feature is used for
-        r"|\b(?:may|must|shall)[\s\-]+not[\s\-]+use[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:{AI}|AI[\s\-]+(?:features|tools|products|services)|{AI_PRODUCT})[\s\-]+to[\s\-]+(?!develop|train|build|create[\s\-]+(?:a[\s\-]+)?(?:competing|model))",
+        r"|\b(?:(?:may|must|shall)[\s\-]+not|do[\s\-]+not|don[’']t|never)[\s\-]+use[\s\-]+(?:[\w\-]+[\s\-]+){0,2}(?:{AI}|AI[\s\-]+(?:features|tools|products|services)|{AI_PRODUCT})(?:[\s\-]+(?-i:[A-Z][\w\-]*))?[\s\-]+to[\s\-]+(?!develop|train|build|create[\s\-]+(?:a[\s\-]+)?(?:competing|model))"
+        # passing an AI's answers off as one's own work (§16)
+        r"|\b(?:present|pass\w*[\s\-]+off|represent)\w*[\s\-]+(?:its|the[\s\-]+AI[’']s|AI|generated)[\s\-]+(?:[\w\-]+[\s\-]+){0,2}as[\s\-]+(?:your[\s\-]+own|human|original)\b",
         "Acceptable-use and ownership rules for the AIs themselves (Meta AI Terms); bans on what an AI "
         "feature may be used for (§16).  Using it to build models is SCRAPING (§15), not this.",
+    ),
+    Rule(
+        "ai-io-ownership",
+        "AI_FEATURE_TERMS",
+        r"\b(?:own|owns|ownership|retain\w*[\s\-]+(?:all[\s\-]+|any[\s\-]+)?(?:rights|title)|rights[\s\-]+(?:in|to))\b[^.;]{0,60}?\b(?:prompts|inputs|outputs|generated[\s\-]+(?:content|designs?|images?|text|code|works?|outputs?|results))\b",
+        "Who owns the prompts, inputs and generated output of an AI feature ('you retain any rights you have "
+        "in the prompts you submit to Autodesk AI') (§16), in a passage with an AI word.",
+        needs=("ai",),
+    ),
+    Rule(
+        "inputs-sent-to-ai-provider",
+        "AI_FEATURE_TERMS",
+        r"\b(?:prompts?|chats?|conversations?|questions|queries|inputs?)\b[^.;]{0,60}?\b(?:sent|send|shared|passed|forwarded|transmitted)[\s\-]+(?:to|with)[\s\-]+(?:[\w\-]+[\s\-]+){0,3}?"
+        r"(?:{AI}|LLM|model|language[\s\-]+model)[\s\-]+(?:model[\s\-]+)?(?:providers?|partners?|vendors?|APIs?)\b",
+        "How an AI feature's prompts/chats are processed to provide it: 'Your … chats are anonymized before "
+        "they are sent to the underlying model providers' (§16).  Words inside a training statement are "
+        "training, not this (the engine's _NOT_IN_TRAINING_SENTENCE).",
     ),
     Rule(
         "provide-genai-feature",
@@ -641,10 +712,24 @@ AUTOMATED: tuple[Rule, ...] = (
         weight=0.5,
     ),
     Rule(
+        "models-automatically-decide",
+        "AUTOMATED_DECISIONS",
+        r"\b(?:models?|systems?|classifiers?|filters?|algorithms?)[\s\-]+(?:that[\s\-]+|which[\s\-]+|can[\s\-]+|may[\s\-]+|will[\s\-]+|then[\s\-]+)?(?:also[\s\-]+)?automatically[\s\-]+"
+        r"(?:detect|flag|remov|block|moderat|review|rank|recommend|filter|hide|restrict|identif|classif|categori|suspend)\w*",
+        "A model/system/classifier that automatically detects, flags, removes or ranks ('These models "
+        "automatically detect and remove content that violates …') (§17).  'automatically' without such a "
+        "machine subject (updates, renewals, 'help us … automatically block security threats') stays out (§18).  "
+        "Weakest as a quote (below ads-system-automatically, which often matches the same words): a sentence "
+        "naming the AI or algorithm is the better evidence.",
+        weight=0.25,
+    ),
+    Rule(
         "inferences",
         "AUTOMATED_DECISIONS",
         r"\binferences[\s\-]+(?:we[\s\-]+make|about)\b[^.;]{0,120}?\b(?:recommend|personali[sz]|advertis|ads|rank|relevan)\w*"
-        r"|\b(?:recommend|personali[sz]|rank)\w*[^.;]{0,60}?\binferences\b",
+        r"|\b(?:recommend|personali[sz]|rank)\w*[^.;]{0,60}?\binferences\b"
+        # 'We infer your interests from … and use these inferences to personalise the news and ads you see'
+        r"|\binfer(?:s|red|ring)?[\s\-]+(?:your|users?[’']?|their|people[’']s)[\s\-]+(?:[\w\-]+[\s\-]+){0,2}?(?:interests|preferences|demographics|characteristics)\b[^.;]{0,100}?\b(?:recommend|personali[sz]|advertis|ads|rank|relevan|tailor)\w*",
         "Explicit inferences/profiling used for recommendations or ads (Reddit 'Inferences we make …') (§17).",
     ),
     Rule(
@@ -684,7 +769,9 @@ FLAGS: dict[str, str] = {
     "improve_is_ai": r"\(including[\s\-]+(?:training|AI)\b|\bThese[\s\-]+(?:services[\s\-]+)?include[\s\-]+(?:\[)?(?:[\w\-]+[\s\-]+){0,2}(?:models|AI)"
     r"|\bimprove[\s\-]+model[\s\-]+performance\b|\bimprove\w*[\s\-]+(?:our[\s\-]+|its[\s\-]+)?(?:AI[\s\-]+)?models\b",
     # A prohibition: the sentence-level rule for 'use … to develop models' only applies to bans.
-    "prohibition": r"\b(?:may[\s\-]+not|must[\s\-]+not|will[\s\-]+not|agree[\s\-]+not|not[\s\-]+(?:to|permitted|allowed)|prohibit\w*|restrict\w*|forbid\w*|don[’']t|do[\s\-]+not|won[’']t|never)\b"
+    # ('does not permit', and a use that 'requires our prior written permission' is reserved, §15)
+    "prohibition": r"\b(?:may[\s\-]+not|must[\s\-]+not|will[\s\-]+not|agree[\s\-]+not|not[\s\-]+(?:to|permitted|allowed)|prohibit\w*|restrict\w*|forbid\w*|don[’']t|do[\s\-]+not|does[\s\-]+not|doesn[’']t|won[’']t|never)\b"
+    r"|\b(?:without|requires?)[\s\-]+(?:our|its)[\s\-]+(?:prior[\s\-]+)?(?:express[\s\-]+)?(?:written[\s\-]+)?(?:permission|consent|authori[sz]ation)\b"
     r"|^\s*(?:[-*+]|\d{1,3}[.)])?\s*(?:\([ivx]+\)\s*)?(?:Using|Use)\b",
     # Passages of AI terms: a defined 'Output'/'Prompt' term means AI output there.
     # ('Our models can accept images and videos as part of Inputs': a model's defined Input term)
@@ -720,20 +807,26 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "improve-services-including-training": ("training",),
     "delay-ai-use": ("delay", "paus", "postpon"),
     "only-with-consent": ("only",),
+    "not-used-for-this-purpose": ("used for th", "used for such", "in this way", "use it for", "use them for",
+                                  "use this data", "use such data"),
     "opt-out": ("opt",),
     "object": ("object",),
     "turn-off-control": ("off", "control whether", "choose whether", "decide whether", "deactivat", "toggl", "disabl", "change", "update", "withdraw", "exclud", "do not train", "prefer not", "training is enabled"),
     "choices-pointer": ("choices", "exercise", "request"),
     "temporary-chat": ("temporary", "off"),
     "settings-to-refuse": ("settings", "controls", "portal"),
+    "prevent-this": ("prevent", "stop", "block", "refuse"),
     "share-with-ai-provider": ("provider", "vendor", "partner", "compan", "openai", "anthropic", "mistral", "cohere",
                                "processor", "chatbot", "assistant", "third", "recipient", "affiliate", "microsoft",
                                "parent"),
+    "send-to-company-ai": _AI_WORDS + _PRODUCTS,
+    "ai-provider-role": ("provider", "vendor", "processor", "partner"),
     "third-party-ai": ("third",),
     "ai-chatbot-like": ("=AI", "artificial"),
     "data-mining": ("mining", "mine", "tdm"),
     "develop-models-from-content": ("model", "technolog", "=AI", "artificial", "machine"),
     "models-that-compete": ("compet",),
+    "ai-use-needs-permission": ("requir", "only with"),
     "scrape-for-ai": ("scrap", "crawl", "harvest", "extract", "disallow"),
     "reserve-ai-rights": ("reserv",),
     "output-defined-term": ("=Output", "=Prompt", "=Input"),
@@ -743,8 +836,10 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "jailbreak": ("jailbreak", "prompt", "bypass"),
     "ai-terms-govern": ("terms", "policy", "govern", "apply"),
     "gpts": ("=GPT",),
-    "ai-acceptable-use": ("=AI", "responsible", "liable") + _PRODUCTS,
+    "ai-acceptable-use": ("=AI", "responsible", "liable", "present", "pass", "represent") + _PRODUCTS,
     "provide-genai-feature": ("provid", "curat", "offer"),
+    "ai-io-ownership": ("own", "retain", "rights"),
+    "inputs-sent-to-ai-provider": ("sent", "send", "shared", "passed", "forwarded", "transmitted"),
     "collect-ai-interactions": ("exchange", "interaction", "receive", "prompt", "media", "transforms"),
     "generative-ai-features": ("generative",),
     "ai-generates-from-input": ("generate", "create", "produce", "draft", "write", "summari", "answer"),
@@ -754,7 +849,8 @@ ANCHORS: dict[str, tuple[str, ...]] = {
     "ai-used-to": _AI_WORDS,
     "with-help-of-ai": ("help of", "powered by"),
     "technologies-like-ai": ("technolog", "tool"),
-    "inferences": ("inferences",),
+    "inferences": ("infer",),
+    "models-automatically-decide": ("automatically",),
     "personalised-ai-answers": ("relevant", "personali", "tailor"),
     "scan-messages-bots": ("scan",),
     "ads-system-automatically": ("automatically",),
@@ -769,7 +865,7 @@ FLAG_ANCHORS: dict[str, tuple[str, ...]] = {
 TRIGGER: tuple[str, ...] = _AI_WORDS + _PRODUCTS + (
     "train", "teach", "taught", "fine-tun", "fine tun", "model", "mining", "mine", "=TDM", "=Output", "=Input",
     "=Prompt", "prompt", "jailbreak", "bypass", "prohibited", "automat", "algorithmic", "profiling", "curating",
-    "inferences", "scan", "openai", "anthropic", "mistral", "cohere", "delay",
+    "infer", "scan", "openai", "anthropic", "mistral", "cohere", "delay",
 )
 
 # Lead-in words that make list items *not* about users' data (§13: Meta research datasets).

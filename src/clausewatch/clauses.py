@@ -33,7 +33,10 @@ from .models import Clause, Evidence
 # 3 = 'help train our products/tools', 'improve our AI technologies' past the research veto.
 # 4 = evidence: a TRAINS quote prefers the sentence stating the use of users' data, an AUTOMATED quote
 # avoids training sentences; linked "[object](…)"; AI-feature and lead-in wording families (issue 5).
-RULES_VERSION = 5
+# 6 = held-out round 4 families: machine-learned, AI R&D as a use, permission-required reservations, AI vendors
+# as recipients, anaphoric promises, 'prevent this', models that automatically decide, inferred interests,
+# prompt ownership; an AI described inside a training statement is not an automated decision.
+RULES_VERSION = 6
 
 LABELS = (
     "TRAINS_ON_USER_DATA",
@@ -279,7 +282,15 @@ _NEAR_NEG = re.compile(r"\b(?:not|never|n[’']t|no)\b(?:\W+\w+){0,4}\W*$", re.I
 _OFF_AFTER = re.compile(r"\s*(?:is|are)\s+(?:turned\s+|switched\s+|kept\s+)?(?:off|disabled)\b", re.I)
 # Weak AI_FEATURE_TERMS cues that say nothing new in a sentence about training (§16: "training (use
 # the labels above)"): "will not use your Prompts to train", "Generative AI models used to create content".
-_NOT_IN_TRAINING_SENTENCE = frozenset({"output-defined-term", "ai-generates-from-input", "ai-input-processing"})
+# An AI that ai-used-to reads as deciding is, inside a training statement, often only the model being
+# trained, described by what it powers (§17 "with no training claim"): "train machine learning models that
+# power … answer ranking", "improve the machine learning technologies behind our recommendations".  Such a
+# description (_DESCRIBED in the match) yields to the training statement; "train our algorithms to review
+# content" states the automated review itself and stays.
+_NOT_IN_TRAINING_SENTENCE = frozenset({"output-defined-term", "ai-generates-from-input", "ai-input-processing",
+                                       "inputs-sent-to-ai-provider"})
+_DESCRIBED_IN_TRAINING = frozenset({"ai-used-to"})
+_DESCRIBED = re.compile(r"\b(?:that|which|behind|power(?:s|ing)?|enhanc\w*|such\s+as)\b", re.I)
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•·]|\d{1,3}[.)])\s+")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -469,10 +480,10 @@ def analyse_passage(passage: str, context: str = "") -> PassageResult:
                 continue
             if r.label in ("AUTOMATED_DECISIONS", "THIRD_PARTY_AI") and _NEAR_NEG.search(sent[: m.start()]):
                 continue  # a denial ("we do not engage in profiling") gets no label (§17)
-            if r.name in _NOT_IN_TRAINING_SENTENCE and si in training_sents and any(
-                a < ss + m.end() and ss + m.start() < b for a, b in training_spans
+            if (r.name in _NOT_IN_TRAINING_SENTENCE or (r.name in _DESCRIBED_IN_TRAINING and _DESCRIBED.search(m.group(0)))) and (
+                si in training_sents and any(a < ss + m.end() and ss + m.start() < b for a, b in training_spans)
             ):
-                continue  # "will not use your Prompts to train AI models" is about training (§16: not this label)
+                continue  # "will not use your Prompts to train AI models" is about training (§16, §17: not this label)
             spans.append((r.label, ss + m.start(), ss + m.end(), r.name))
 
     # a ban on using the service/output to build models is SCRAPING only: the same words are then
