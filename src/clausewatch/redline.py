@@ -9,10 +9,9 @@ survives being pasted into mail or a ticket.
 from __future__ import annotations
 
 import html
-import re
 
 from .compare import Change, ClauseDelta
-from .worddiff import DELETE, EQUAL, INSERT, Diff
+from .worddiff import DELETE, EQUAL, INSERT, Diff, elide
 
 ANSI_DEL = "\x1b[31;9m"  # red, struck through
 ANSI_INS = "\x1b[32;4m"  # green, underlined
@@ -25,34 +24,11 @@ INS_STYLE = "background:#dcf5dc;color:#05570f;text-decoration:none"
 BOX_STYLE = "white-space:pre-wrap;font-family:Georgia,serif;line-height:1.5;max-width:48em"
 GAP = "…"
 
-_WORD_RUN = re.compile(r"\S+\s*")
-
-
 def _trim(diff: Diff, context: int | None) -> list[tuple[int, str]]:
     """Keep ``context`` words of unchanged text either side of each change; elide the rest with "…"."""
     if context is None:
         return list(diff)
-    out: list[tuple[int, str]] = []
-    last = len(diff) - 1
-    for i, (op, text) in enumerate(diff):
-        if op != EQUAL:
-            out.append((op, text))
-            continue
-        words = _WORD_RUN.findall(text)
-        lead = re.match(r"\s*", text).group(0)
-        keep_head = context if i > 0 else 0  # after a change
-        keep_tail = context if i < last else 0  # before a change
-        if len(words) <= keep_head + keep_tail:
-            out.append((op, text))
-            continue
-        head = lead + "".join(words[:keep_head]) if keep_head else ""
-        tail = "".join(words[len(words) - keep_tail:]) if keep_tail else ""
-        if head:
-            out.append((EQUAL, head))
-        out.append((EQUAL, f" {GAP} " if (head or tail) else GAP))
-        if tail:
-            out.append((EQUAL, tail))
-    return out
+    return elide(diff, context, lambda skipped, beside: (EQUAL, f" {GAP} " if beside else GAP))
 
 
 def text_redline(diff: Diff, *, color: bool = True, context: int | None = 12) -> str:

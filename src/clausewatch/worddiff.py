@@ -16,7 +16,7 @@ The result is a tuple of ``(op, text)`` with op ``-1`` (deleted), ``0`` (kept) o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from diff_match_patch import diff_match_patch
 
@@ -148,6 +148,36 @@ def iter_word_diff(old: str, new: str, *, semantic: bool = True,
         else:
             pending_ins.append(text)
     yield from flush()
+
+
+_WORD_RUN = re.compile(r"\S+\s*")
+
+
+def elide(diff: Iterable[tuple[int, str]], context: int, gap: Callable[[int, bool], tuple[int, str]], *,
+          slack: int = 0) -> list[tuple[int, str]]:
+    """A diff with long unchanged runs cut to ``context`` words on each side of a change.
+
+    Each cut becomes ``gap(words skipped, whether context was kept beside it)``; a run at the start
+    or end keeps only the side that touches a change.  A run at most ``slack`` words longer than
+    what would be kept is kept whole (cutting five words saves the reader nothing)."""
+    ops = list(diff)
+    out: list[tuple[int, str]] = []
+    for i, (op, text) in enumerate(ops):
+        if op != EQUAL:
+            out.append((op, text))
+            continue
+        words = _WORD_RUN.findall(text)
+        keep_head = context if i > 0 else 0  # after a change
+        keep_tail = context if i < len(ops) - 1 else 0  # before a change
+        if len(words) <= keep_head + keep_tail + slack:
+            out.append((op, text))
+            continue
+        if keep_head:
+            out.append((EQUAL, re.match(r"\s*", text).group(0) + "".join(words[:keep_head])))
+        out.append(gap(len(words) - keep_head - keep_tail, bool(keep_head or keep_tail)))
+        if keep_tail:
+            out.append((EQUAL, "".join(words[len(words) - keep_tail:])))
+    return out
 
 
 def old_text(diff: Diff) -> str:

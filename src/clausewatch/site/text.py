@@ -89,26 +89,7 @@ def collapse(diff, context: int = 30) -> list[tuple[int, str]]:
     ops = [(int(op), t) for op, t in diff]
     if not any(op != EQUAL for op, _ in ops):
         return [(SKIP, f"{len(_WORDS.findall(''.join(t for _, t in ops)))} words, no change")] if ops else []
-    out: list[tuple[int, str]] = []
-    for i, (op, t) in enumerate(ops):
-        if op != EQUAL:
-            out.append((op, t))
-            continue
-        words = _WORDS.findall(t)
-        lead = re.match(r"\s*", t).group(0)
-        head_needed = i > 0  # something changed before: keep the start of this run
-        tail_needed = i < len(ops) - 1
-        keep = (context if head_needed else 0) + (context if tail_needed else 0)
-        if len(words) <= keep + 5:
-            out.append((op, t))
-            continue
-        if head_needed:
-            out.append((EQUAL, lead + "".join(words[:context])))
-        skipped = len(words) - keep
-        out.append((SKIP, f"{skipped:,} unchanged words"))
-        if tail_needed:
-            out.append((EQUAL, "".join(words[-context:])))
-    return out
+    return W.elide(ops, context, lambda skipped, beside: (SKIP, f"{skipped:,} unchanged words"), slack=5)
 
 
 def diff_stats(diff) -> dict:
