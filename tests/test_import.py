@@ -93,3 +93,23 @@ def test_versions_hashed_under_an_older_normalisation_are_rehashed_not_reimporte
     assert sorted(rows) == ids
     assert all(r["normalisation_version"] == NORMALISATION_VERSION and r["decision_hash"] == decision_hash(r["text"])
                for r in rows.values())
+
+
+def test_import_in_a_process_pool_stores_what_one_process_stores(corpus, tmp_path, monkeypatch):
+    from clausewatch.analysis import PROCESSES_ENV
+    from clausewatch.store import Store
+
+    def stored(db):
+        s = Store(db)
+        versions = list(s.db.query("select document_id, captured_at, decision_hash, clauses_rules_version from versions"))
+        clauses = list(s.db.query("select version_id, passage_index, labels, evidence from clauses"))
+        changes = list(s.db.query("select document_id, old_version_id, new_version_id, class, reason, summary, deltas "
+                                  "from changes order by id"))
+        return versions, clauses, changes
+
+    monkeypatch.setenv(PROCESSES_ENV, "2")  # 28 files: enough for the pool (analysis.POOL_MIN_CAPTURES)
+    _run(tmp_path / "pool.sqlite", "import", str(corpus / "ota/WhatsApp"))
+    monkeypatch.setenv(PROCESSES_ENV, "1")
+    _run(tmp_path / "one.sqlite", "import", str(corpus / "ota/WhatsApp"))
+    pooled, single = stored(tmp_path / "pool.sqlite"), stored(tmp_path / "one.sqlite")
+    assert pooled == single and pooled[2]  # some changes were compared

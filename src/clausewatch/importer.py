@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .analysis import make_pool, text_clauses, text_hash
 from .config import Watchlist, slugify
 from .errors import InputError
 from .language import guess_language
 from .models import DocumentSpec, Fetcher, Version
-from .normalize import NORMALISATION_VERSION, decision_hash, word_count
+from .normalize import NORMALISATION_VERSION, word_count
+from .pipeline import record_change, rehash_stale_versions
 from .store import Store
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z(?:_\d+)?\.md$")
@@ -59,8 +62,6 @@ def import_history(path: str | Path, store: Store, *, watchlist: Watchlist | Non
                    on_document: Callable[[str, int], None] = lambda doc_id, n: None,
                    now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> ImportReport:
     """Import every dated Markdown version below ``path`` (see the module docstring)."""
-    from .clauses import extract_clauses
-
     root = Path(path)
     if not root.exists():
         raise InputError(f"{root}: no such file or folder")
@@ -70,52 +71,75 @@ def import_history(path: str | Path, store: Store, *, watchlist: Watchlist | Non
     if not found:
         raise InputError(f"{root}: no dated versions found (expected <Service>/<Terms type>/<YYYY-MM-DDTHH-MM-SSZ>.md)")
 
-    from .pipeline import rehash_stale_versions
-
     rehash_stale_versions(store)  # so a history imported again matches what is stored
     report = ImportReport()
-    for (service, doc_type), files in sorted(found.items()):
-        spec = _spec_for(service, doc_type, watchlist)
-        store.upsert_document(spec)
-        report.documents += 1
-        added = 0
-        for when, file in files:
-            report.files += 1
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                report.skipped.append(f"{file}: {exc}")
-                continue
-            if not text.strip():
-                report.skipped.append(f"{file}: empty")
-                continue
-            digest = decision_hash(text)
-            with store.transaction():
-                current = store.current_version(spec.id)
-                if current is not None and current.decision_hash == digest:
-                    report.unchanged += 1
-                    continue
-                earlier = store.version_with_hash(spec.id, digest)
-                if earlier is not None:
-                    report.repeats += 1
-                    if current is None or when >= current.captured_at:
-                        store.set_current_version(spec.id, earlier.id)
-                    continue
-                version = Version(id=None, document_id=spec.id, captured_at=when, text=text, decision_hash=digest,
-                                  normalisation_version=NORMALISATION_VERSION)
-                make_current = current is None or when >= current.captured_at
-                version_id = store.add_version(
-                    version, word_count=word_count(text), source="import", language=guess_language(text),
-                    source_path=file.relative_to(root).as_posix() if file != root else file.name,
-                    clauses=extract_clauses(text), make_current=make_current,
-                )
-                from .pipeline import record_change
-
-                record_change(store, spec, replace(version, id=version_id))
-                report.versions_added += 1
-                added += 1
-        on_document(spec.id, added)
+    # Hashing and clause finding are CPU-bound and independent per text: a process pool does them
+    # (one worker per core) while this process stores versions and compares them, in order.
+    pool = make_pool(sum(len(files) for files in found.values()))
+    try:
+        for (service, doc_type), files in sorted(found.items()):
+            spec = _spec_for(service, doc_type, watchlist)
+            store.upsert_document(spec)
+            report.documents += 1
+            added = _import_document(store, spec, files, root, report, pool)
+            on_document(spec.id, added)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return report
+
+
+def _import_document(store: Store, spec: DocumentSpec, files: list[tuple[datetime, Path]], root: Path,
+                     report: ImportReport, pool: Executor | None) -> int:
+    """Import one document's dated files, oldest first; returns how many versions were added."""
+    texts: list[tuple[datetime, Path, str]] = []
+    for when, file in files:
+        report.files += 1
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            report.skipped.append(f"{file}: {exc}")
+            continue
+        if not text.strip():
+            report.skipped.append(f"{file}: empty")
+            continue
+        texts.append((when, file, text))
+    run = pool.map if pool is not None else map
+    digests = list(run(text_hash, [text for _, _, text in texts]))
+    # The texts that will be new versions (first time their hash is seen) get their clauses found
+    # ahead, in the pool, while the versions before them are compared.
+    clauses: dict[int, Future | None] = {}  # None: found inline (no pool)
+    seen: set[str] = set()
+    for n, ((_, _, text), digest) in enumerate(zip(texts, digests, strict=True)):
+        if digest not in seen and store.version_with_hash(spec.id, digest) is None:
+            clauses[n] = pool.submit(text_clauses, text) if pool is not None else None
+        seen.add(digest)
+    added = 0
+    for n, ((when, file, text), digest) in enumerate(zip(texts, digests, strict=True)):
+        with store.transaction():
+            current = store.current_version(spec.id)
+            if current is not None and current.decision_hash == digest:
+                report.unchanged += 1
+                continue
+            earlier = store.version_with_hash(spec.id, digest)
+            if earlier is not None:
+                report.repeats += 1
+                if current is None or when >= current.captured_at:
+                    store.set_current_version(spec.id, earlier.id)
+                continue
+            found = clauses.get(n)
+            version = Version(id=None, document_id=spec.id, captured_at=when, text=text, decision_hash=digest,
+                              normalisation_version=NORMALISATION_VERSION)
+            version_id = store.add_version(
+                version, word_count=word_count(text), source="import", language=guess_language(text),
+                source_path=file.relative_to(root).as_posix() if file != root else file.name,
+                clauses=list(found.result() if found is not None else text_clauses(text)),
+                make_current=current is None or when >= current.captured_at,
+            )
+            record_change(store, spec, replace(version, id=version_id))
+            report.versions_added += 1
+            added += 1
+    return added
 
 
 def _spec_for(service: str, doc_type: str, watchlist: Watchlist | None) -> DocumentSpec:
