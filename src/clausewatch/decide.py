@@ -269,17 +269,17 @@ def _hunk_verdict(old_dec: str, new_dec: str) -> tuple[ChangeClass, str] | None:
         if dels or ins:
             # ``text`` is only the start of what follows; enough for the end-of-paragraph tests.
             kind = _hunk_kind(before, dels, ins, text)
+            key = _label_key(dels, ins)
             if kind is None:
                 # A short rewording ("like" → "such as") can be a locale edition's house style; keep
                 # reading only while every such hunk is short and says nothing about AI.
-                key = _label_key(dels, ins)
                 size = len(key) if key else max(len(noise.words(dels)), len(noise.words(ins)))
                 if size > 12 or AI_HINT.search(dels + " " + ins) or kinds["reworded"] >= 200 \
                         or (size > 3 and kinds["reworded long"] >= 3):
                     return None
                 kind = "reworded" if size <= 3 else "reworded long"
             kinds[kind] += 1
-            hunks.append((kind, _label_key(dels, ins)))
+            hunks.append((kind, key))
             before = text
         else:
             before = (before + text)[-2000:]

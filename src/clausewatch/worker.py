@@ -194,6 +194,9 @@ class Worker:
         self._scheduler = BackgroundScheduler(
             jobstores={"default": MemoryJobStore()}, executors={"default": APSThreads(2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None}, timezone=UTC)
+        from .pipeline import rehash_stale_versions
+
+        rehash_stale_versions(self.store)  # after an upgrade that changed the normalisation, before any check
         self._worker_id = self.store.worker_started(os.getpid(), socket.gethostname())
         emit("worker_started", pid=os.getpid(), documents=len(self.watchlist.documents),
              concurrency=self.settings.concurrency, per_host_delay_s=self.settings.per_host_delay_s,
