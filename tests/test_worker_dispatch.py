@@ -102,3 +102,24 @@ def test_reload_adds_and_removes_documents_without_a_restart(tmp_path):
         assert len(server.requests("/old")) == 1
     finally:
         server.close()
+
+
+def test_worker_rehashes_versions_stored_under_an_older_normalisation(tmp_path):
+    from clausewatch.normalize import NORMALISATION_VERSION, decision_hash
+
+    server = TimedServer(page_delay_s=0.01)
+    try:
+        # Checked every second (interval in hours), so the second run has a check due at once.
+        yaml_text = ("settings: {interval: 0.0003, jitter: 0.000003, per_host_delay: 0, concurrency: 1}\n"
+                     f"documents:\n  - {{id: d0, service: D, type: T, url: '{server.url('/p')}'}}\n")
+        db = tmp_path / "cw.sqlite"
+        run_worker(yaml_text, db, max_checks=1)
+        with Store(db) as store:  # as an older clausewatch would have left it
+            store.db.execute("update versions set normalisation_version = '0', decision_hash = 'old'")
+        stats = run_worker(yaml_text, db, max_checks=1)
+        assert stats.outcomes == {"unchanged": 1}
+        with Store(db) as store:
+            [row] = store.db.query("select text, decision_hash, normalisation_version from versions")
+        assert row["normalisation_version"] == NORMALISATION_VERSION and row["decision_hash"] == decision_hash(row["text"])
+    finally:
+        server.close()
