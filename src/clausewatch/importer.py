@@ -18,13 +18,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .analysis import make_pool, text_clauses, text_hash
+from .analysis import make_pool
+from .clauses import extract_clauses
 from .config import Watchlist, slugify
 from .errors import InputError
 from .language import guess_language
 from .models import DocumentSpec, Fetcher, Version
-from .normalize import NORMALISATION_VERSION, word_count
-from .pipeline import record_change, rehash_stale_versions
+from .normalize import NORMALISATION_VERSION, decision_hash, word_count
+from .pipeline import rehash_stale_versions
 from .store import Store
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z(?:_\d+)?\.md$")
@@ -105,14 +106,14 @@ def _import_document(store: Store, spec: DocumentSpec, files: list[tuple[datetim
             continue
         texts.append((when, file, text))
     run = pool.map if pool is not None else map
-    digests = list(run(text_hash, [text for _, _, text in texts]))
+    digests = list(run(decision_hash, [text for _, _, text in texts]))
     # The texts that will be new versions (first time their hash is seen) get their clauses found
     # ahead, in the pool, while the versions before them are compared.
     clauses: dict[int, Future | None] = {}  # None: found inline (no pool)
     seen: set[str] = set()
     for n, ((_, _, text), digest) in enumerate(zip(texts, digests, strict=True)):
         if digest not in seen and store.version_with_hash(spec.id, digest) is None:
-            clauses[n] = pool.submit(text_clauses, text) if pool is not None else None
+            clauses[n] = pool.submit(extract_clauses, text) if pool is not None else None
         seen.add(digest)
     added = 0
     for n, ((when, file, text), digest) in enumerate(zip(texts, digests, strict=True)):
@@ -133,10 +134,10 @@ def _import_document(store: Store, spec: DocumentSpec, files: list[tuple[datetim
             version_id = store.add_version(
                 version, word_count=word_count(text), source="import", language=guess_language(text),
                 source_path=file.relative_to(root).as_posix() if file != root else file.name,
-                clauses=list(found.result() if found is not None else text_clauses(text)),
+                clauses=found.result() if found is not None else extract_clauses(text),
                 make_current=current is None or when >= current.captured_at,
             )
-            record_change(store, spec, replace(version, id=version_id))
+            store.record_change_for(spec, replace(version, id=version_id))
             report.versions_added += 1
             added += 1
     return added

@@ -314,7 +314,7 @@ def record_capture_result(store: Store, doc: DocumentSpec, started: datetime, t0
                 reason = (f"re-baselined: extractor {current.extractor_version or 'import'} → "
                           f"{extracted.extractor_version} gives this text from the same page (not a change)")
             else:
-                record_change(store, doc, replace(version, id=version_id))
+                store.record_change_for(doc, replace(version, id=version_id))
         elif outcome in (Outcome.UNCHANGED, Outcome.REPEAT):
             version_id = decision.matched_version.id
             if outcome == Outcome.REPEAT:
@@ -363,13 +363,6 @@ def rehash_stale_versions(store: Store) -> int:
             if version is not None:
                 store.set_decision_hash(version_id, decision_hash(version.text), NORMALISATION_VERSION)
     return len(stale)
-
-
-def record_change(store: Store, doc: DocumentSpec, version: Version) -> None:
-    """Classify and store what a new version changed (the change engine's hook; no-op until it lands)."""
-    hook = getattr(store, "record_change_for", None)
-    if hook is not None:
-        hook(doc, version)
 
 
 # --- many documents --------------------------------------------------------------------------

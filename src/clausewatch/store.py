@@ -632,7 +632,7 @@ class Store:
 
     def record_change_for(self, doc: DocumentSpec, version: Version) -> int | None:
         """Compare a just-stored version with the document's earlier ones and store the decision
-        (the pipeline's ``record_change`` hook).  None for a first version."""
+        (called by the pipeline and the importer for each new version).  None for a first version."""
         from .compare import compare
 
         earlier = [v for v in self.versions(doc.id) if v.id != version.id and v.captured_at <= version.captured_at]

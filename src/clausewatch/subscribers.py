@@ -48,22 +48,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .clauses import LABELS
+from .compare import ChangeClass
 from .errors import ConfigError
 
 CADENCES = ("after_run", "daily", "weekly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-AI_CLASSES = ("AI_CLAUSE_ADDED", "AI_CLAUSE_REMOVED", "AI_CLAUSE_CHANGED")
+AI_CLASSES = tuple(str(c) for c in ChangeClass if c.is_ai)
 # Noise classes are never delivered, so a filter cannot ask for them.
-DIGEST_CLASSES = (*AI_CLASSES, "SUBSTANTIVE_OTHER")
+DIGEST_CLASSES = tuple(str(c) for c in ChangeClass if not c.is_noise)
 CLASS_SHORTHANDS = {"ai": AI_CLASSES, "substantive": ("SUBSTANTIVE_OTHER",)}
-try:
-    from .clauses import LABELS as _LABELS
-except ImportError:  # the clause extractor is another stage; keep config loading independent of it
-    _LABELS = ()
-LABELS = tuple(_LABELS) or (
-    "TRAINS_ON_USER_DATA", "NO_TRAINING_PROMISE", "OPT_OUT_OFFERED", "THIRD_PARTY_AI",
-    "SCRAPING_AI_RESTRICTION", "AI_FEATURE_TERMS", "AUTOMATED_DECISIONS",
-)
 SECURITIES = ("none", "ssl", "starttls")
 _EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -152,11 +152,8 @@ class Worker:
         self.max_checks = max_checks
         self.grace_s = grace_s
         self.reload_watchlist = reload
-        if digest_send is True:  # the digest module's hook (issue 7), when it is installed
-            try:
-                from .deliver import worker_send as digest_send
-            except ImportError:
-                digest_send = None
+        if digest_send is True:  # the digest module's sender
+            from .deliver import worker_send as digest_send
         self.digest_send = digest_send or None
         self.digest_every_s = digest_every_s
         self._digests: ThreadPoolExecutor | None = None
