@@ -18,13 +18,8 @@ from clausewatch.compare import compare
 from clausewatch.models import Version
 from clausewatch.normalize import decision_hash
 from clausewatch.subscribers import Filter, Subscriber
+from linkedin_pair import ADDED, AFTER, BEFORE
 
-BEFORE = "ota/LinkedIn/Privacy Policy/2024-08-01T18-10-11Z.md"
-AFTER = "ota/LinkedIn/Privacy Policy/2024-09-19T06-10-13Z.md"
-ADDED = ("We may use your personal data to improve, develop, and provide products and Services, develop and train "
-         "artificial intelligence (AI) models, develop, provide, and personalize our Services, and gain insights "
-         "with the help of AI, automated systems, and inferences, so that our Services can be more relevant and "
-         "useful to you and others.")
 REMOVED = ("We use the data that we have about you to provide and personalize our Services, including with the help "
            "of automated systems and inferences we make, so that our Services (including ads) can be more relevant "
            "and useful to you and others.")

@@ -16,15 +16,10 @@ from clausewatch import deliver
 from clausewatch.cli import main
 from clausewatch.config import load_watchlist
 from clausewatch.store import Store
+from linkedin_pair import ADDED, AFTER, BEFORE
 from mail_servers import SmtpSink
 from policy_pages import Response, policy_page
 
-BEFORE = "ota/LinkedIn/Privacy Policy/2024-08-01T18-10-11Z.md"
-AFTER = "ota/LinkedIn/Privacy Policy/2024-09-19T06-10-13Z.md"
-ADDED = ("We may use your personal data to improve, develop, and provide products and Services, develop and train "
-         "artificial intelligence (AI) models, develop, provide, and personalize our Services, and gain insights "
-         "with the help of AI, automated systems, and inferences, so that our Services can be more relevant and "
-         "useful to you and others.")
 OLD_SENTENCE = "We use the data that we have about you to provide and personalize our Services"
 SUBJECT = "[clausewatch] LinkedIn Privacy Policy now says it may use your data to develop and train AI models"
 

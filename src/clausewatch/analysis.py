@@ -48,20 +48,6 @@ def analyse(body: bytes, content_type: str, select: tuple[str, ...] = (), remove
     return Analysis(extracted, None, digest, word_count(extracted.text), clauses)
 
 
-def text_hash(text: str) -> str:
-    """The decision hash of an already extracted text (``clausewatch import`` of Markdown versions)."""
-    from .normalize import decision_hash
-
-    return decision_hash(text)
-
-
-def text_clauses(text: str) -> tuple[Clause, ...]:
-    """The clauses of an already extracted text."""
-    from .clauses import extract_clauses
-
-    return tuple(extract_clauses(text))
-
-
 def _worker_start() -> None:
     """In each worker: die with the run, then import the heavy modules before the first job arrives."""
     _die_with_parent()

@@ -286,7 +286,7 @@ def clause_deltas(base: Version, new: Version, earlier: list[Version], extract: 
     # AI wording that merely reappears identical to an earlier version is not an event (rule 2).
     if came:
         earlier_l = [loose(noise.folded(v.text)) for v in earlier]
-        came = [c for c in came if not any(not _fewer(loose(passage_key(c.text)), f, new_l) for f in earlier_l)]
+        came = [c for c in came if all(_fewer(loose(passage_key(c.text)), f, new_l) for f in earlier_l)]
     if not gone and not came:
         return (), old_ai, new_ai
     # Which AI labels each version has at all (for ADDED / REMOVED / CHANGED): every AI-looking passage.
