@@ -279,3 +279,9 @@ def test_cli_eval_clauses_json_on_any_gold_file(tmp_path):
     bad.write_text("{not json\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["eval", "clauses", str(bad)])
     assert res.exit_code == 2 and "bad.jsonl:1" in res.output
+    # An evidence entry without its quote is a bad record too: one line, no traceback.
+    bad.write_text('{"text": "x", "labels": ["OPT_OUT_OFFERED"], "evidence": [{"label": "OPT_OUT_OFFERED"}]}\n',
+                   encoding="utf-8")
+    res = CliRunner().invoke(main, ["eval", "clauses", str(bad)])
+    assert res.exit_code == 2 and res.output.startswith("clausewatch: ") and "bad.jsonl:1" in res.output
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1

@@ -50,13 +50,14 @@ def load_gold(path: str | Path, corpus: str | Path | None = None) -> list[GoldIt
             r = json.loads(line)
             text = r["text"]
             labels = frozenset(r.get("labels") or ())
+            quotes: dict[str, list[str]] = defaultdict(list)
+            for ev in r.get("evidence") or ():
+                quotes[ev["label"]].append(ev["quote"])
+            index = int(r["passage_index"]) if r.get("passage_index") is not None else None
         except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{p}:{n}: not a gold clause record ({exc})") from exc
-        quotes: dict[str, list[str]] = defaultdict(list)
-        for ev in r.get("evidence") or ():
-            quotes[ev["label"]].append(ev["quote"])
+            raise InputError(f"{p}:{n}: not a gold clause record ({exc!r})") from exc
         context = ""
-        if corpus is not None and r.get("file") is not None and r.get("passage_index") is not None:
+        if corpus is not None and r.get("file") is not None and index is not None:
             f = r["file"]
             if f not in cache:
                 fp = Path(corpus) / f
@@ -66,12 +67,11 @@ def load_gold(path: str | Path, corpus: str | Path | None = None) -> list[GoldIt
                 except OSError:
                     cache[f] = None
             got = cache[f]
-            i = int(r["passage_index"])
-            if got is not None and i < len(got[1]):
+            if got is not None and index < len(got[1]):
                 t, spans = got
-                s, e = spans[i]
+                s, e = spans[index]
                 if t[s:e] == text:  # only trust the corpus when the passage is the same text
-                    context = lead_in_context(t, spans, i)
+                    context = lead_in_context(t, spans, index)
         items.append(GoldItem(r.get("id", f"line{n}"), r.get("service", "?"), text, labels, dict(quotes), context))
     return items
 
